@@ -1,0 +1,153 @@
+"""The JSON provider interface and the default, stdlib-backed provider."""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import typing as t
+import uuid
+import weakref
+from datetime import date
+
+from werkzeug.http import http_date
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from werkzeug.sansio.response import Response
+
+    from ..sansio.app import App
+
+
+class JSONProvider:
+    """The JSON operations of one application, reached as ``app.json``.
+
+    Subclass it and set :attr:`~flask.Flask.json_provider_class` to use
+    another JSON library. A subclass implements :meth:`dumps` and
+    :meth:`loads`; the other methods are built on those two.
+
+    :param app: The application this provider belongs to. Only a weak
+        reference is kept.
+    """
+
+    def __init__(self, app: App) -> None:
+        self._app: App = weakref.proxy(app)
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialise ``obj`` to a JSON string.
+
+        :param obj: The data to serialise.
+        :param kwargs: Passed on to the underlying library.
+        """
+        raise NotImplementedError
+
+    def dump(self, obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
+        """Serialise ``obj`` and write it to the text file ``fp``."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Parse a JSON string or bytes into Python data.
+
+        :param s: The text to parse.
+        :param kwargs: Passed on to the underlying library.
+        """
+        raise NotImplementedError
+
+    def load(self, fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
+        """Read the file ``fp`` and parse its JSON content."""
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(
+        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+    ) -> t.Any:
+        if args and kwargs:
+            raise TypeError("app.json.response() takes either args or kwargs, not both")
+
+        if not args and not kwargs:
+            return None
+
+        if len(args) == 1:
+            return args[0]
+
+        return args or kwargs
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """Build a response whose body is ``args`` or ``kwargs`` as JSON.
+
+        One positional argument is serialised as it is; several become a
+        list; keyword arguments become an object. Passing both is an error.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self.dumps(obj), mimetype="application/json")
+
+
+def _default(o: t.Any) -> t.Any:
+    """Convert the types the stdlib encoder does not know."""
+    if isinstance(o, date):
+        return http_date(o)
+
+    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+        return str(o)
+
+    if dataclasses and dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+class DefaultJSONProvider(JSONProvider):
+    """A provider on the stdlib :mod:`json` module.
+
+    Besides the types :mod:`json` knows, it serialises dates and datetimes
+    (as HTTP dates), :class:`~decimal.Decimal` and :class:`~uuid.UUID` (as
+    strings), dataclasses (as dicts) and objects with ``__html__``.
+    """
+
+    #: Called for objects the encoder does not know. Override it on a
+    #: subclass or an instance to support more types.
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
+
+    #: Escape non-ASCII characters in the output.
+    ensure_ascii = True
+
+    #: Sort object keys, which keeps output stable for caching.
+    sort_keys = True
+
+    #: Whether :meth:`response` output is compact. ``None`` means indented
+    #: in debug mode and compact otherwise.
+    compact: bool | None = None
+
+    #: The mimetype of :meth:`response` responses.
+    mimetype = "application/json"
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialise ``obj`` with :func:`json.dumps`, applying the
+        :attr:`default`, :attr:`ensure_ascii` and :attr:`sort_keys` settings
+        unless ``kwargs`` overrides them.
+        """
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Parse ``s`` with :func:`json.loads`."""
+        return json.loads(s, **kwargs)
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """Build a JSON response, indented in debug mode unless
+        :attr:`compact` says otherwise, ending with a newline.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        dump_args: dict[str, t.Any] = {}
+
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            dump_args["indent"] = 2
+        else:
+            dump_args["separators"] = (",", ":")
+
+        return self._app.response_class(
+            f"{self.dumps(obj, **dump_args)}\n", mimetype=self.mimetype
+        )
