@@ -422,7 +422,9 @@ class Flask(_PackageFilesMixin, App):
         cls = self.test_client_class
 
         if cls is None:
-            from .testing import FlaskClient as cls
+            from .testing import FlaskClient
+
+            cls = FlaskClient
 
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
@@ -433,7 +435,9 @@ class Flask(_PackageFilesMixin, App):
         cls = self.test_cli_runner_class
 
         if cls is None:
-            from .testing import FlaskCliRunner as cls
+            from .testing import FlaskCliRunner
+
+            cls = FlaskCliRunner
 
         return cls(self, **kwargs)
 
@@ -733,9 +737,9 @@ class Flask(_PackageFilesMixin, App):
                 rv, status, headers = rv  # type: ignore[misc]
             elif len_rv == 2:
                 if isinstance(rv[1], (Headers, dict, tuple, list)):
-                    rv, headers = rv  # type: ignore[assignment]
+                    rv, headers = rv
                 else:
-                    rv, status = rv  # type: ignore[assignment,misc]
+                    rv, status = rv  # type: ignore[misc]
             else:
                 raise TypeError(
                     "The view function did not return a valid response tuple."
@@ -751,19 +755,17 @@ class Flask(_PackageFilesMixin, App):
             )
 
         if not isinstance(rv, self.response_class):
-            if isinstance(rv, (str, bytes, bytearray)) or isinstance(
-                rv, cabc.Iterator
-            ):
+            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
                 # Status and headers go to the constructor, so a given
                 # Content-Type replaces the default one.
                 rv = self.response_class(
-                    rv,  # type: ignore[arg-type]
+                    rv,
                     status=status,
                     headers=headers,
                 )
                 status = headers = None
             elif isinstance(rv, (dict, list)):
-                rv = self.json.response(rv)  # type: ignore[assignment]
+                rv = self.json.response(rv)
             elif isinstance(rv, BaseResponse) or callable(rv):
                 # Another response class or a WSGI app: let the response
                 # class convert it.

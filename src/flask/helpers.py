@@ -322,8 +322,10 @@ def get_root_path(import_name: str) -> str:
     """
     mod = sys.modules.get(import_name)
 
-    if mod is not None and getattr(mod, "__file__", None) is not None:
-        return os.path.dirname(os.path.abspath(mod.__file__))  # type: ignore[arg-type,type-var]
+    mod_file: str | None = getattr(mod, "__file__", None)
+
+    if mod_file is not None:
+        return os.path.dirname(os.path.abspath(mod_file))
 
     try:
         spec = importlib.util.find_spec(import_name)
@@ -339,6 +341,8 @@ def get_root_path(import_name: str) -> str:
     # exist yet. The working directory is the best guess.
     if loader is None:
         return os.getcwd()
+
+    filepath: str | None
 
     if hasattr(loader, "get_filename"):
         filepath = loader.get_filename(import_name)
@@ -357,7 +361,7 @@ def get_root_path(import_name: str) -> str:
                 " provided."
             )
 
-    return os.path.dirname(os.path.abspath(filepath))
+    return os.path.dirname(os.path.abspath(t.cast(str, filepath)))
 
 
 @cache

@@ -46,7 +46,7 @@ def has_level_handler(logger: logging.Logger) -> bool:
 
 #: The handler added to app loggers when logging is not configured; it
 #: writes to :data:`wsgi_errors_stream`.
-default_handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+default_handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[call-overload]
 default_handler.setFormatter(
     logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
 )

@@ -19,6 +19,7 @@ from .signals import before_render_template
 from .signals import template_rendered
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import Flask
     from .sansio.app import App
     from .sansio.scaffold import Scaffold
 
@@ -131,7 +132,7 @@ class DispatchingJinjaLoader(BaseLoader):
         return list(result)
 
 
-def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
+def _render(app: Flask, template: Template, context: dict[str, t.Any]) -> str:
     app.update_template_context(context)
 
     if before_render_template.receivers:
@@ -176,7 +177,7 @@ def render_template_string(source: str, **context: t.Any) -> str:
 
 
 def _stream(
-    app: App, template: Template, context: dict[str, t.Any]
+    app: Flask, template: Template, context: dict[str, t.Any]
 ) -> t.Iterator[str]:
     app.update_template_context(context)
 

@@ -83,7 +83,7 @@ class App(Scaffold):
     testing = ConfigAttribute[bool]("TESTING")
 
     #: ``SECRET_KEY`` config: signs the session cookie.
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    secret_key = ConfigAttribute["str | bytes | None"]("SECRET_KEY")
 
     #: ``PERMANENT_SESSION_LIFETIME`` config, as a timedelta; an int is
     #: taken as seconds.
@@ -198,7 +198,7 @@ class App(Scaffold):
             )
 
     @cached_property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The app's name: the import name, or the script's name when it
         is ``__main__``. Used for the logger and in messages.
         """

@@ -325,11 +325,11 @@ class Blueprint(Scaffold):
         cli_resolved_group = options.get("cli_group", self.cli_group)
 
         if cli_resolved_group is None:
-            app.cli.commands.update(self.cli.commands)  # type: ignore[attr-defined]
+            app.cli.commands.update(self.cli.commands)
             return
 
         self.cli.name = name if cli_resolved_group is _sentinel else cli_resolved_group
-        app.cli.add_command(self.cli)  # type: ignore[attr-defined]
+        app.cli.add_command(self.cli)
 
     def _merge_blueprint_funcs(self, app: App, name: str) -> None:
         """Copy this blueprint's scoped registries into the app under

@@ -88,7 +88,7 @@ class Scaffold:
         #: The name of the package or module this object belongs to.
         self.import_name = import_name
 
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
 
         #: The template folder, relative to :attr:`root_path`.
