@@ -6,6 +6,7 @@ import json as _json
 import typing as t
 
 from ..globals import _cv_app
+from ..globals import current_app
 from .provider import _default
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -70,10 +71,7 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     ctx = _cv_app.get(None)
 
     if ctx is None:
-        # Reading the proxy raises the usual "outside of application
-        # context" error.
-        from ..globals import current_app
-
+        # The proxy raises the usual "outside of application context" error.
         return current_app.json.response(*args, **kwargs)  # type: ignore[return-value]
 
     return ctx.app.json.response(*args, **kwargs)  # type: ignore[return-value]
