@@ -748,8 +748,10 @@ class Flask(_PackageFilesMixin, App):
                 )
 
         if rv is None:
+            # The proxy, not the ContextVar: outside a request it raises
+            # the usual "outside of request context" error.
             raise TypeError(
-                f"The view function for {_cv_request.get().request.endpoint!r} did"
+                f"The view function for {request.endpoint!r} did"
                 " not return a valid response. The function either returned"
                 " None or ended without a return statement."
             )
@@ -772,7 +774,7 @@ class Flask(_PackageFilesMixin, App):
                 try:
                     rv = self.response_class.force_type(
                         rv,  # type: ignore[arg-type]
-                        _cv_request.get().request.environ,
+                        request.environ,
                     )
                 except TypeError as e:
                     raise TypeError(
@@ -873,7 +875,7 @@ class Flask(_PackageFilesMixin, App):
             if interface.get_cookie_name(self) not in ctx.request.cookies:
                 return
 
-            session = ctx.session
+            session = ctx._get_session()
 
         if not self.session_interface.is_null_session(session):
             self.session_interface.save_session(self, session, response)

@@ -252,17 +252,28 @@ class RequestContext:
 
     @property
     def session(self) -> SessionMixin:
-        """The session of this request, opened on first use."""
-        # PERF: opening the cookie session only when it is used spares
-        # parsing and verifying the cookie on requests that never read it.
-        if self._session is None:
-            self._session = self.app._open_session(self.request)
+        """The session of this request, opened on first use.
 
-        return self._session
+        Reaching the session through here (the ``session`` proxy does)
+        marks it accessed, so the response gets ``Vary: Cookie``.
+        """
+        session = self._get_session()
+        session.accessed = True
+        return session
 
     @session.setter
     def session(self, value: SessionMixin) -> None:
         self._session = value
+
+    def _get_session(self) -> SessionMixin:
+        """The session, opened if needed, without marking it accessed."""
+        # PERF: opening the cookie session only when it is first needed
+        # spares parsing and verifying the cookie on requests that never
+        # use it.
+        if self._session is None:
+            self._session = self.app._open_session(self.request)
+
+        return self._session
 
     def copy(self) -> RequestContext:
         """Return a new context for the same request and session, which
@@ -272,7 +283,8 @@ class RequestContext:
             self.app,
             environ=self.request.environ,
             request=self.request,
-            session=self.session,
+            # The copy must share the session object, so open it now.
+            session=self._get_session(),
         )
 
     def match_request(self) -> None:

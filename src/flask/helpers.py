@@ -87,9 +87,9 @@ def stream_with_context(
             " context is active, such as in a view function."
         )
 
-    # The copy shares the request and session but has its own push state,
-    # so popping the original after the view returns does not affect it.
-    ctx = ctx.copy()
+    # The same context is pushed again inside the generator. Pushes are
+    # counted, so when the view's push is popped after it returns, the
+    # context stays current and teardown waits for the generator's pop.
 
     def generator() -> t.Iterator[t.AnyStr | None]:
         with ctx:

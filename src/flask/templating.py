@@ -14,6 +14,7 @@ from jinja2 import TemplateNotFound
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
+from .globals import session
 from .helpers import stream_with_context
 from .signals import before_render_template
 from .signals import template_rendered
@@ -37,7 +38,9 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
 
     if reqctx is not None:
         rv["request"] = reqctx.request
-        rv["session"] = reqctx.session
+        # An unopened session stays unopened until the template reads it,
+        # through the proxy; reading it marks it accessed either way.
+        rv["session"] = session if reqctx._session is None else reqctx._session
 
     return rv
 
