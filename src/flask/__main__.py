@@ -1,0 +1,7 @@
+"""Run the ``flask`` command line as ``python -m flask``."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()
