@@ -87,26 +87,24 @@ def stream_with_context(
             " context is active, such as in a view function."
         )
 
-    # The same context is pushed again inside the generator. Pushes are
-    # counted, so when the view's push is popped after it returns, the
-    # context stays current and teardown waits for the generator's pop.
+    app_ctx = _cv_app.get()
 
-    def generator() -> t.Iterator[t.AnyStr | None]:
-        with ctx:
-            # The first next() only pushes the context; see below.
-            yield None
+    # NOTE: the contexts are pushed again when the server starts iterating,
+    # not here in the view: a push made now would stay current in the
+    # server's thread after the app returns. So, as in Flask 3.1, the
+    # teardown functions run when the view's request ends and again when
+    # the generator is done. The app context is the view's, so ``g`` is
+    # shared.
 
+    def generator() -> t.Iterator[t.AnyStr]:
+        with app_ctx, ctx:
             try:
                 yield from gen
             finally:
                 if hasattr(gen, "close"):
                     gen.close()
 
-    wrapped_g = generator()
-    # Prime the generator so the context is pushed before the response
-    # starts iterating; the None it yields is discarded here.
-    next(wrapped_g)
-    return wrapped_g  # type: ignore[return-value]
+    return generator()
 
 
 def make_response(*args: t.Any) -> Response:

@@ -204,6 +204,9 @@ class FlaskClient(Client):
         # Contexts kept from an earlier request in the same "with" block
         # are released before the next one.
         self._context_stack.close()
+        # Drop contexts handed over by a request that raised (or that was
+        # redirected from), so they are never pushed later.
+        self._new_contexts.clear()
 
         response = super().open(
             request,
@@ -213,11 +216,13 @@ class FlaskClient(Client):
         response.json_module = self.application.json  # type: ignore[assignment]
 
         # Push the contexts the app handed over, so the caller can inspect
-        # them until the next request or the end of the "with" block.
-        while self._new_contexts:
-            cm = self._new_contexts.pop()
+        # them until the next request or the end of the "with" block. They
+        # arrive app context first: pushing in that order lets the request
+        # context reuse it, so each teardown runs once when released.
+        for cm in self._new_contexts:
             self._context_stack.enter_context(cm)
 
+        self._new_contexts.clear()
         return response
 
     def __enter__(self) -> FlaskClient:
