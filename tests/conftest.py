@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -42,6 +43,18 @@ def _no_context_leak():
         actx.pop()
 
     assert not leaked, f"contexts left pushed: {leaked!r}"
+
+
+@pytest.fixture(autouse=True)
+def _reset_app_logger():
+    """Apps of the suite share the "flask_test" logger by name; undo what a
+    test did to it (disabled, level, handlers) so later tests see logs.
+    """
+    logger = logging.getLogger("flask_test")
+    saved = (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.disabled, logger.level, handlers, logger.propagate = saved
+    logger.handlers[:] = handlers
 
 
 @pytest.fixture

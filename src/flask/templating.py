@@ -14,7 +14,6 @@ from jinja2 import TemplateNotFound
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
-from .globals import session
 from .helpers import stream_with_context
 from .signals import before_render_template
 from .signals import template_rendered
@@ -26,8 +25,8 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Add ``g``, and ``request`` and ``session`` when a request is
-    active, to the template context.
+    """Add ``g``, and ``request`` when a request is active, to the
+    template context.
     """
     appctx = _cv_app.get(None)
     reqctx = _cv_request.get(None)
@@ -38,10 +37,10 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
 
     if reqctx is not None:
         rv["request"] = reqctx.request
-        # An unopened session stays unopened until the template reads it,
-        # through the proxy; reading it marks it accessed either way.
-        rv["session"] = session if reqctx._session is None else reqctx._session
 
+    # COMPAT(3.1): no "session" here. Templates read the ``session``
+    # global, a proxy, so an unused session stays unopened and a read one
+    # is marked accessed; the context signals receive has no session key.
     return rv
 
 

@@ -339,6 +339,11 @@ class Blueprint(Scaffold):
         def scoped(key: str | None) -> str:
             return name if key is None else f"{name}.{key}"
 
+        # COMPAT(3.1): views set with ``endpoint()`` (or written into
+        # ``view_functions``) go to the app under the endpoint as given,
+        # without the blueprint's name in front.
+        app.view_functions.update(self.view_functions)
+
         for key, code_map in self.error_handler_spec.items():
             app.error_handler_spec[scoped(key)] = defaultdict(
                 dict,
