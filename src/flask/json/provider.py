@@ -88,8 +88,9 @@ def _default(o: t.Any) -> t.Any:
     if isinstance(o, (decimal.Decimal, uuid.UUID)):
         return str(o)
 
-    if dataclasses and dataclasses.is_dataclass(o) and not isinstance(o, type):
-        return dataclasses.asdict(o)
+    # A dataclass type (not an instance) fails in asdict, as in Flask.
+    if dataclasses.is_dataclass(o):
+        return dataclasses.asdict(o)  # type: ignore[arg-type]
 
     if hasattr(o, "__html__"):
         return str(o.__html__())
