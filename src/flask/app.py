@@ -8,8 +8,11 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
+from functools import partial
+from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
 from itertools import chain
+from types import FunctionType
 from types import TracebackType
 from urllib.parse import quote as _url_quote
 
@@ -67,6 +70,20 @@ T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
 T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
 T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
 T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+
+#: ``flask._async.run``, once an async function has been called.
+_run_coroutine: t.Callable[..., t.Any] | None = None
+
+
+def _wsgi_str(value: str | None) -> str | None:
+    """Decode a WSGI environ string (latin-1 bytes) as UTF-8, as werkzeug's
+    ``bind_to_environ`` does.
+    """
+    if value is None:
+        return None
+
+    return value.encode("latin1").decode(errors="replace")
+
 
 _ERROR_RESPONSE_TYPES = (
     "The return type must be a string, dict, list, tuple with headers or"
@@ -265,6 +282,27 @@ class Flask(_PackageFilesMixin, App):
 
             subdomain = None
             server_name = self.config["SERVER_NAME"]
+            environ = request.environ
+
+            # PERF: in the common case (no SERVER_NAME, no host or
+            # subdomain matching, no WebSocket upgrade) bind with the host
+            # the request already computed, instead of bind_to_environ
+            # working it out again. The adapter is the same.
+            if (
+                server_name is None
+                and not self.url_map.host_matching
+                and not self.subdomain_matching
+                and "HTTP_UPGRADE" not in environ
+            ):
+                return self.url_map.bind(
+                    request.host,
+                    _wsgi_str(environ.get("SCRIPT_NAME")),
+                    self.url_map.default_subdomain or "",
+                    environ["wsgi.url_scheme"],
+                    environ["REQUEST_METHOD"],
+                    _wsgi_str(environ.get("PATH_INFO")),
+                    _wsgi_str(environ.get("QUERY_STRING")),
+                )
 
             if self.url_map.host_matching:
                 # Rules match the real host; SERVER_NAME would hide it.
@@ -317,7 +355,7 @@ class Flask(_PackageFilesMixin, App):
         reqctx = _cv_request.get(None)
 
         if reqctx is not None:
-            names = chain(names, reversed(reqctx.request.blueprints))
+            names = chain(names, reversed(reqctx.request._blueprint_scopes()))
 
         orig_ctx = context.copy()
 
@@ -453,7 +491,9 @@ class Flask(_PackageFilesMixin, App):
         if e.code is None or isinstance(e, RoutingException):
             return e
 
-        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        handler = self._find_error_handler(
+            e, _cv_request.get().request._blueprint_scopes()
+        )
 
         if handler is None:
             return e
@@ -475,7 +515,9 @@ class Flask(_PackageFilesMixin, App):
         if isinstance(e, HTTPException) and not self.trap_http_exception(e):
             return self.handle_http_exception(e)
 
-        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        handler = self._find_error_handler(
+            e, _cv_request.get().request._blueprint_scopes()
+        )
 
         if handler is None:
             raise
@@ -511,7 +553,7 @@ class Flask(_PackageFilesMixin, App):
         server_error: InternalServerError | ft.ResponseReturnValue
         server_error = InternalServerError(original_exception=e)
         handler = self._find_error_handler(
-            server_error, _cv_request.get().request.blueprints
+            server_error, _cv_request.get().request._blueprint_scopes()
         )
 
         if handler is not None:
@@ -613,6 +655,16 @@ class Flask(_PackageFilesMixin, App):
         """Return ``func``, or a sync wrapper of it if it is a coroutine
         function; hooks and views are called through this.
         """
+        # PERF: for a plain function with no attributes (so neither
+        # wrapped nor marked as a coroutine function) the code flags
+        # answer the question without inspect's unwrapping, which cost
+        # about 2% of a request; it is asked for the view and each hook.
+        if type(func) is FunctionType and not func.__dict__:
+            if func.__code__.co_flags & CO_COROUTINE:
+                return self.async_to_sync(func)
+
+            return func
+
         if iscoroutinefunction(func):
             return self.async_to_sync(func)
 
@@ -621,17 +673,38 @@ class Flask(_PackageFilesMixin, App):
     def async_to_sync(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
     ) -> t.Callable[..., t.Any]:
-        """Wrap a coroutine function to call it synchronously, with
-        asgiref. Override to use another way of running it.
-        """
-        try:
-            from asgiref.sync import async_to_sync as asgiref_async_to_sync
-        except ImportError:
-            raise RuntimeError(
-                "Install Flask with the 'async' extra in order to use async views."
-            ) from None
+        """Wrap a coroutine function to call it synchronously; each call
+        runs the coroutine to completion before returning. Override to use
+        another way of running it.
 
-        return asgiref_async_to_sync(func)
+        Unlike Flask, which starts a thread and an event loop per call
+        with asgiref, the coroutine runs on an event loop that the calling
+        thread keeps (see ``flask._async``), in a copy of the caller's
+        context whose changes are copied back, as with asgiref.
+
+        COMPAT(3.1): asgiref, the ``async`` extra, is still required, so an
+        app that runs here runs on Flask; it also runs the coroutine's
+        thread-sensitive ``sync_to_async`` calls in this thread.
+
+        :raises RuntimeError: if asgiref is not installed.
+        """
+        global _run_coroutine
+
+        if sys.modules.get("asgiref.sync") is None:
+            try:
+                import asgiref.sync  # noqa: F401
+            except ImportError:
+                raise RuntimeError(
+                    "Install Flask with the 'async' extra in order to use async views."
+                ) from None
+
+        if _run_coroutine is None:
+            # Loaded on first use: asyncio is slow to import.
+            from ._async import run
+
+            _run_coroutine = run
+
+        return partial(_run_coroutine, func)
 
     def url_for(
         self,
@@ -747,6 +820,14 @@ class Flask(_PackageFilesMixin, App):
                     " (body, status), or (body, headers)."
                 )
 
+            # NOTE: werkzeug would fail on another type with an
+            # AttributeError from deep inside (Flask 3.1 too).
+            if status is not None and not isinstance(status, (int, str)):
+                raise TypeError(
+                    "The view function returned a status of type"
+                    f" {type(status).__name__}; it must be an int or a str."
+                )
+
         if rv is None:
             # The proxy, not the ContextVar: outside a request it raises
             # the usual "outside of request context" error.
@@ -809,7 +890,7 @@ class Flask(_PackageFilesMixin, App):
         ``None`` stops the rest, and that value becomes the response.
         """
         req = _cv_request.get().request
-        names = (None, *reversed(req.blueprints))
+        names = (None, *reversed(req._blueprint_scopes()))
 
         for name in names:
             if name in self.url_value_preprocessors:
@@ -838,7 +919,7 @@ class Flask(_PackageFilesMixin, App):
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
 
-        for name in chain(ctx.request.blueprints, (None,)):
+        for name in (*ctx.request._blueprint_scopes(), None):
             if name in self.after_request_funcs:
                 for func in reversed(self.after_request_funcs[name]):
                     response = self.ensure_sync(func)(response)
@@ -872,7 +953,10 @@ class Flask(_PackageFilesMixin, App):
             # cookie, open it so a permanent session is refreshed.
             interface = self.session_interface
 
-            if interface.get_cookie_name(self) not in ctx.request.cookies:
+            if (
+                "HTTP_COOKIE" not in ctx.request.environ
+                or interface.get_cookie_name(self) not in ctx.request.cookies
+            ):
                 return
 
             session = ctx._get_session()
@@ -900,7 +984,7 @@ class Flask(_PackageFilesMixin, App):
         funcs = self.teardown_request_funcs
         error: BaseException | None = None
 
-        for name in chain(ctx.request.blueprints, (None,)):
+        for name in (*ctx.request._blueprint_scopes(), None):
             if name in funcs:
                 for func in reversed(funcs[name]):
                     error = self._call_teardown(func, exc, error)

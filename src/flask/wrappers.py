@@ -6,15 +6,52 @@ import typing as t
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
+from werkzeug.wsgi import LimitedStream
 
 from . import json
 from .globals import _cv_app
 from .helpers import _split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from http import HTTPStatus
+
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.datastructures import Headers
     from werkzeug.routing import Rule
+
+
+class _MaxLimitedStream(LimitedStream):
+    """A body stream the server ends itself (``wsgi.input_terminated``,
+    as for a chunked body), capped at ``MAX_CONTENT_LENGTH``.
+
+    NOTE: werkzeug's stream stops quietly at the limit when the whole body
+    is read at once (``get_data``, ``get_json``, a urlencoded form), so a
+    chunked body over the limit reaches the view cut short instead of
+    being refused. Once the limit is reached, this one reads one byte
+    more: if the body goes on, it is too large (413); if not, the body was
+    exactly the limit and is accepted.
+    """
+
+    def __init__(self, stream: t.IO[bytes], limit: int) -> None:
+        super().__init__(stream, limit, is_max=True)
+        self._source = stream
+
+    def on_exhausted(self) -> None:
+        if self._source.read(1):
+            raise RequestEntityTooLarge()
+
+    def readall(self) -> bytes:
+        rv = super().readall()
+
+        if self.is_exhausted:
+            self.on_exhausted()
+
+        return rv
 
 
 class Request(RequestBase):
@@ -105,6 +142,31 @@ class Request(RequestBase):
     def max_form_parts(self, value: int | None) -> None:
         self._max_form_parts = value
 
+    @cached_property
+    def stream(self) -> t.IO[bytes]:
+        """The body stream, limited to :attr:`content_length` and to
+        :attr:`max_content_length` (413 past it).
+
+        A body without ``Content-Length`` that the server ends itself
+        (chunked) and that goes past :attr:`max_content_length` is refused
+        with a 413 even when it is read all at once, where werkzeug would
+        cut it at the limit.
+        """
+        environ = self.environ
+        max_length = self.max_content_length
+
+        if (
+            max_length is not None
+            and not self.shallow
+            and "wsgi.input_terminated" in environ
+            and self.content_length is None
+        ):
+            return t.cast(
+                t.IO[bytes], _MaxLimitedStream(environ["wsgi.input"], max_length)
+            )
+
+        return super().stream
+
     @property
     def endpoint(self) -> str | None:
         """The endpoint of the matched rule, or ``None``."""
@@ -130,15 +192,68 @@ class Request(RequestBase):
         """The blueprint of the request and each of its parents, innermost
         first; empty outside a blueprint.
         """
-        name = self.blueprint
+        return list(self._blueprint_scopes())
 
-        if name is None:
-            return []
+    _blueprints_cache: tuple[Rule | None, tuple[str, ...]] | None = None
 
-        return _split_blueprint_path(name)
+    def _blueprint_scopes(self) -> tuple[str, ...]:
+        """:attr:`blueprints` as a tuple, for the framework to iterate."""
+        # PERF: the dispatch reads the blueprints four times per request;
+        # compute them once for the matched rule.
+        rule = self.url_rule
+        cached = self._blueprints_cache
+
+        if cached is None or cached[0] is not rule:
+            name = self.blueprint
+            names = () if name is None else tuple(_split_blueprint_path(name))
+            cached = self._blueprints_cache = (rule, names)
+
+        return cached[1]
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> t.IO[bytes]:
+        rv = super()._get_file_stream(
+            total_content_length, content_type, filename, content_length
+        )
+        self.__dict__.setdefault("_form_file_streams", []).append(rv)
+        return rv
+
+    def _close_unkept_file_streams(self) -> None:
+        """Close the upload files the form parser opened but did not hand
+        over in :attr:`files`.
+
+        NOTE: when werkzeug's parser stops part way (413 for too many
+        parts or too large a field, or a malformed body it skips), the
+        files it already opened are only closed by the garbage collector,
+        with a ``ResourceWarning`` (Flask 3.1 too).
+        """
+        streams = self.__dict__.pop("_form_file_streams", None)
+
+        if not streams:
+            return
+
+        files = self.__dict__.get("files")
+        kept = set()
+
+        if files is not None:
+            kept = {id(f.stream) for _, f in files.items(multi=True)}
+
+        for stream in streams:
+            if id(stream) not in kept:
+                stream.close()
 
     def _load_form_data(self) -> None:
-        super()._load_form_data()
+        try:
+            super()._load_form_data()
+        finally:
+            if "_form_file_streams" in self.__dict__:
+                self._close_unkept_file_streams()
+
         ctx = _cv_app.get(None)
 
         # In debug mode, explain a missing file key sent without the
@@ -153,6 +268,39 @@ class Request(RequestBase):
 
             attach_enctype_error_multidict(self)
 
+    @t.overload
+    def get_json(
+        self, force: bool = ..., silent: t.Literal[False] = ..., cache: bool = ...
+    ) -> t.Any: ...
+
+    @t.overload
+    def get_json(
+        self, force: bool = ..., silent: bool = ..., cache: bool = ...
+    ) -> t.Any | None: ...
+
+    def get_json(
+        self, force: bool = False, silent: bool = False, cache: bool = True
+    ) -> t.Any | None:
+        """Parse the body as JSON; see werkzeug's
+        :meth:`~werkzeug.wrappers.Request.get_json`.
+
+        A body nested too deeply for the parser is a malformed body like
+        any other: ``None`` when ``silent``, else a 400 through
+        :meth:`on_json_loading_failed`.
+        """
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            # NOTE: the stdlib parser recurses once per nesting level, so
+            # 100k "[" raise RecursionError, not the ValueError werkzeug
+            # turns into a 400; werkzeug (and Flask 3.1) answer a 500.
+            if silent:
+                return None
+
+            return self.on_json_loading_failed(
+                ValueError("The JSON document is nested too deeply.")
+            )
+
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Turn a JSON parse error into a 400; the parser's message is only
         shown in debug mode.
@@ -166,6 +314,10 @@ class Request(RequestBase):
                 raise
 
             raise BadRequest() from ebr
+
+
+#: Headers werkzeug rewrites before sending (IRIs to URIs).
+_REWRITTEN_HEADERS = frozenset(("location", "content-location"))
 
 
 class Response(ResponseBase):
@@ -190,3 +342,73 @@ class Response(ResponseBase):
             return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
 
         return super().max_cookie_size
+
+    # NOTE: werkzeug refuses CR and LF in header values, but not in the
+    # status or in header names, and its dev server writes both to the
+    # socket as they are: "200 OK\r\nSet-Cookie: x" would split the
+    # response. Flask 3.1 lets them through too. Refuse them here.
+
+    def _clean_status(self, value: str | int | HTTPStatus) -> tuple[str, int]:
+        rv = super()._clean_status(value)
+
+        if "\n" in rv[0] or "\r" in rv[0]:
+            raise ValueError("The status must not contain newline characters.")
+
+        return rv
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        """Send the response as a WSGI application."""
+        body = self.response
+
+        # PERF: werkzeug copies the headers, scans them, and wraps the body
+        # in two iterators for every response. A body of one bytes chunk
+        # (what str, bytes and JSON returns make) needs none of that unless
+        # a header must be rewritten or the status or method means no
+        # body: then take werkzeug's path. About 10% of a hello-world
+        # request.
+        if (
+            type(body) is list
+            and len(body) == 1
+            and type(body[0]) is bytes
+            and not self._on_close
+            and environ["REQUEST_METHOD"] != "HEAD"
+        ):
+            status = self.status_code
+
+            if status >= 200 and status != 204 and status != 304:
+                headers = self.headers.to_wsgi_list()
+                has_length = False
+
+                for key, _ in headers:
+                    lkey = key.lower()
+
+                    if lkey == "content-length":
+                        has_length = True
+                    elif lkey in _REWRITTEN_HEADERS or "\n" in key or "\r" in key:
+                        break
+                else:
+                    if not has_length and self.automatically_set_content_length:
+                        headers.append(("Content-Length", str(len(body[0]))))
+
+                    start_response(self.status, headers)
+                    return body
+
+        return super().__call__(environ, start_response)
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        """The headers to send, as werkzeug makes them.
+
+        :raises ValueError: if a header name contains a newline, which
+            would let it add headers or end the header block.
+        """
+        headers = super().get_wsgi_headers(environ)
+
+        for key, _ in headers:
+            if "\n" in key or "\r" in key:
+                raise ValueError(
+                    f"Header names must not contain newline characters: {key!r}."
+                )
+
+        return headers

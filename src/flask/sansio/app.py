@@ -443,7 +443,7 @@ class App(Scaffold):
         return f
 
     def _find_error_handler(
-        self, e: Exception, blueprints: list[str]
+        self, e: Exception, blueprints: t.Sequence[str]
     ) -> ft.ErrorHandlerCallable | None:
         """The handler for ``e``: by status code before generic handlers,
         from the innermost blueprint out to the app, along the exception's
