@@ -19,6 +19,7 @@ import flask
 PACKAGE = Path(flask.__file__).parent
 
 LAYERS = [
+    "_async",
     "typing",
     "signals",
     "globals",
@@ -46,7 +47,9 @@ LAYERS = [
     "__main__",
 ]
 
-LAZY_TARGETS = {"testing", "debughelpers"}
+# _async imports asyncio, which import flask does not need until an async
+# view runs.
+LAZY_TARGETS = {"testing", "debughelpers", "_async"}
 REQUEST_GLOBALS = {"request", "session", "g", "current_app"}
 
 
