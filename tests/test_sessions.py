@@ -777,7 +777,8 @@ def test_expired_permanent_session(
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda v: v[:-1] + ("A" if v[-1] != "A" else "B"),
+        # Not the last character: in base64 it may carry only padding bits.
+        lambda v: v[:-2] + ("A" if v[-2] != "A" else "B") + v[-1],
         lambda v: "eyJhIjoyfQ" + v[v.index(".") :],
         lambda v: "garbage",
         lambda v: "...",

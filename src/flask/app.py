@@ -838,7 +838,16 @@ class Flask(_PackageFilesMixin, App):
             )
 
         if not isinstance(rv, self.response_class):
-            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
+            if (
+                status is None
+                and headers is None
+                and (type(rv) is str or type(rv) is bytes)
+                and issubclass(self.response_class, Response)
+            ):
+                rv = self.response_class._from_data(rv)
+            elif isinstance(rv, (str, bytes, bytearray)) or isinstance(
+                rv, cabc.Iterator
+            ):
                 # Status and headers go to the constructor, so a given
                 # Content-Type replaces the default one.
                 rv = self.response_class(

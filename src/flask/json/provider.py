@@ -149,6 +149,12 @@ class DefaultJSONProvider(JSONProvider):
         else:
             dump_args["separators"] = (",", ":")
 
-        return self._app.response_class(
-            f"{self.dumps(obj, **dump_args)}\n", mimetype=self.mimetype
-        )
+        body = f"{self.dumps(obj, **dump_args)}\n"
+        cls = self._app.response_class
+        # The framework's response class can build this faster.
+        from_data = getattr(cls, "_from_data", None)
+
+        if from_data is not None:
+            return from_data(body, self.mimetype)  # type: ignore[no-any-return]
+
+        return cls(body, mimetype=self.mimetype)

@@ -1,0 +1,179 @@
+"""The response fast paths (PERF) give exactly what werkzeug's generic
+code gives, and step aside whenever they cannot.
+"""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+import flask
+from flask.wrappers import Response
+
+
+def _state(rv: WerkzeugResponse) -> dict:
+    state = dict(vars(rv))
+    state["headers"] = rv.headers.to_wsgi_list()
+    return state
+
+
+@pytest.mark.parametrize(
+    "mimetype", [None, "application/json", "text/plain", "image/png"]
+)
+@pytest.mark.parametrize("data", ["hello", "héllo", b"bytes", ""])
+def test_from_data_matches_the_constructor(mimetype, data):
+    fast = Response._from_data(data, mimetype)
+    normal = Response(data, mimetype=mimetype)
+    assert type(fast) is Response
+    assert _state(fast) == _state(normal)
+
+
+def test_from_data_follows_class_defaults():
+    class Plain(Response):
+        default_mimetype = "text/plain"
+        default_status = 201
+
+    fast = Plain._from_data("x")
+    assert _state(fast) == _state(Plain("x"))
+    assert fast.status == "201 CREATED"
+
+    Plain.default_status = 202
+    assert Plain._from_data("x").status_code == 202
+
+
+def test_from_data_uses_the_constructor_of_a_class_that_adds_state():
+    class Tracked(Response):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.tracked = True
+
+    rv = Tracked._from_data("x")
+    assert rv.tracked is True
+
+
+def test_from_data_without_automatic_content_length():
+    class NoLength(Response):
+        automatically_set_content_length = False
+
+    rv = NoLength._from_data("x")
+    assert "Content-Length" not in rv.headers
+    assert _state(rv) == _state(NoLength("x"))
+
+
+def test_from_data_keeps_bytearray_as_the_constructor_does():
+    data = bytearray(b"abc")
+    assert _state(Response._from_data(data)) == _state(Response(data))
+
+
+def _run(rv: WerkzeugResponse, method: str = "GET", call=None):
+    """Run a response as a WSGI server would: start it, read the body,
+    close the iterable. ``call`` replaces the response's own __call__.
+    """
+    environ = EnvironBuilder(method=method).get_environ()
+    seen = []
+
+    def start_response(status, headers, exc_info=None):
+        seen.append((status, headers))
+
+    app_iter = (call or type(rv).__call__)(rv, environ, start_response)
+    body = b"".join(app_iter)
+
+    if hasattr(app_iter, "close"):
+        app_iter.close()
+
+    return seen, body
+
+
+def _generic(rv: Response, method: str = "GET"):
+    """What werkzeug's own __call__ sends for the same response."""
+    return _run(rv, method, call=WerkzeugResponse.__call__)
+
+
+def _make(**kwargs) -> Response:
+    body = kwargs.pop("body", "hello")
+    return Response(body, **kwargs)
+
+
+CASES = {
+    "plain": dict(),
+    "json": dict(mimetype="application/json"),
+    "created": dict(status=201),
+    "no content": dict(status=204, body=""),
+    "not modified": dict(status=304),
+    "informational": dict(status=103),
+    "odd status": dict(status="0 weird"),
+    "location": dict(status=302, headers={"Location": "/ünïcode"}),
+    "content location": dict(headers={"Content-Location": "/ü"}),
+    "extra headers": dict(headers={"X-A": "1", "Set-Cookie": "a=b"}),
+    "two chunks": dict(body=[b"a", b"b"]),
+    "str chunks": dict(body=["a", "b"]),
+    "empty": dict(body=""),
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_call_sends_what_werkzeug_sends(case, method):
+    ours = _run(_make(**CASES[case]), method)
+    theirs = _generic(_make(**CASES[case]), method)
+    assert ours == theirs
+
+
+def test_call_without_content_length_adds_it():
+    rv = Response("abc")
+    del rv.headers["Content-Length"]
+    assert _run(rv) == _generic(_make(body="abc"))
+
+
+def test_call_runs_close_callbacks():
+    closed = []
+    rv = Response("x")
+    rv.call_on_close(lambda: closed.append(True))
+    _run(rv)
+    assert closed == [True]
+
+
+def test_call_refuses_newline_in_header_name():
+    rv = Response("x")
+    rv.headers.add("X-Bad\r\nInjected", "1")
+
+    with pytest.raises(ValueError, match="newline"):
+        _run(rv)
+
+
+def test_views_returning_text_and_json_go_through_the_fast_build(app, client):
+    @app.route("/text")
+    def text():
+        return "hi"
+
+    @app.route("/json")
+    def json_():
+        return {"a": 1}
+
+    rv = client.get("/text")
+    assert rv.data == b"hi"
+    assert rv.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert rv.headers["Content-Length"] == "2"
+
+    rv = client.get("/json")
+    assert rv.json == {"a": 1}
+    assert rv.headers["Content-Type"] == "application/json"
+
+
+def test_custom_response_class_without_fast_build_is_used(app, client):
+    class Plain(WerkzeugResponse):
+        pass
+
+    app.response_class = Plain  # type: ignore[assignment]
+
+    @app.route("/")
+    def index():
+        return "hi"
+
+    @app.route("/json")
+    def json_():
+        return flask.jsonify(a=1)
+
+    assert client.get("/").data == b"hi"
+    assert client.get("/json").json == {"a": 1}
