@@ -177,3 +177,43 @@ def test_custom_response_class_without_fast_build_is_used(app, client):
 
     assert client.get("/").data == b"hi"
     assert client.get("/json").json == {"a": 1}
+
+
+def test_bound_host_cache_follows_the_request_host(app, client):
+    @app.route("/")
+    def index():
+        return flask.url_for("index", _external=True)
+
+    assert client.get("/", base_url="http://a.example").data == b"http://a.example/"
+    assert client.get("/", base_url="http://b.example").data == b"http://b.example/"
+    assert client.get("/", base_url="http://a.example").data == b"http://a.example/"
+
+
+@pytest.mark.parametrize("first", [None, "http://good.example"])
+def test_invalid_host_is_refused_even_after_a_valid_one(app, client, first):
+    called = []
+
+    @app.route("/")
+    def index():
+        called.append(True)
+        return "ok"
+
+    if first is not None:
+        assert client.get("/", base_url=first).status_code == 200
+
+    bad_host = "a" * 64 + ".example"
+    rv = client.get("/", environ_overrides={"HTTP_HOST": bad_host})
+    assert rv.status_code == 400
+    assert called == ([True] if first else [])
+
+
+def test_bound_host_cache_keeps_script_name_and_query(app, client):
+    @app.route("/page")
+    def page():
+        return flask.url_for("page", q=flask.request.args["q"])
+
+    for _ in range(2):
+        rv = client.get("/page?q=1", environ_overrides={"SCRIPT_NAME": "/mount"})
+        assert rv.data == b"/mount/page?q=1"
+
+    assert client.get("/page?q=2").data == b"/page?q=2"

@@ -294,15 +294,7 @@ class Flask(_PackageFilesMixin, App):
                 and not self.subdomain_matching
                 and "HTTP_UPGRADE" not in environ
             ):
-                return self.url_map.bind(
-                    request.host,
-                    _wsgi_str(environ.get("SCRIPT_NAME")),
-                    self.url_map.default_subdomain or "",
-                    environ["wsgi.url_scheme"],
-                    environ["REQUEST_METHOD"],
-                    _wsgi_str(environ.get("PATH_INFO")),
-                    _wsgi_str(environ.get("QUERY_STRING")),
-                )
+                return self._bind_request(request.host, environ)
 
             if self.url_map.host_matching:
                 # Rules match the real host; SERVER_NAME would hide it.
@@ -325,6 +317,48 @@ class Flask(_PackageFilesMixin, App):
             )
 
         return None
+
+    # The last host _bind_request validated, and the server name werkzeug
+    # made of it.
+    _bound_host: tuple[str, str] | None = None
+
+    def _bind_request(self, host: str, environ: WSGIEnvironment) -> MapAdapter:
+        """Bind the URL map for a request, as ``bind_to_environ`` would
+        with no server name and the default subdomain.
+        """
+        url_map = self.url_map
+        script_name = _wsgi_str(environ.get("SCRIPT_NAME"))
+        path_info = _wsgi_str(environ.get("PATH_INFO"))
+        query_args = _wsgi_str(environ.get("QUERY_STRING"))
+        subdomain = url_map.default_subdomain or ""
+        bound = self._bound_host
+
+        # PERF: Map.bind runs the host through the IDNA codec to validate
+        # it, about 3% of a request; a host validated before (the same one
+        # on almost every request) can skip that.
+        if bound is not None and bound[0] == host:
+            return MapAdapter(
+                url_map,
+                bound[1],
+                "/" if script_name is None else script_name,
+                subdomain,
+                environ["wsgi.url_scheme"],
+                "/" if path_info is None else path_info,
+                environ["REQUEST_METHOD"],
+                query_args,
+            )
+
+        adapter = url_map.bind(
+            host,
+            script_name,
+            subdomain,
+            environ["wsgi.url_scheme"],
+            environ["REQUEST_METHOD"],
+            path_info,
+            query_args,
+        )
+        self._bound_host = (host, adapter.server_name)
+        return adapter
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error of ``request``.

@@ -9,6 +9,7 @@ from functools import update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request as _WerkzeugRequest
 
 from . import typing as ft
 from .globals import _cv_app
@@ -27,6 +28,8 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 # A marker for "no argument given", where None is a meaningful value.
 _sentinel = object()
+
+_werkzeug_request_close = _WerkzeugRequest.close
 
 
 class _AppCtxGlobals:
@@ -333,10 +336,15 @@ class RequestContext:
                     exc = sys.exc_info()[1]
 
                 self.app.do_teardown_request(exc)
-                request_close = getattr(self.request, "close", None)
+                request = self.request
+                close = getattr(type(request), "close", None)
 
-                if request_close is not None:
-                    request_close()
+                # PERF: werkzeug's close only closes uploaded files; skip it
+                # when none were parsed.
+                if close is not None and (
+                    close is not _werkzeug_request_close or "files" in request.__dict__
+                ):
+                    request.close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
