@@ -5,6 +5,10 @@ code gives, and step aside whenever they cannot.
 from __future__ import annotations
 
 import pytest
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -217,3 +221,39 @@ def test_bound_host_cache_keeps_script_name_and_query(app, client):
         assert rv.data == b"/mount/page?q=1"
 
     assert client.get("/page?q=2").data == b"/page?q=2"
+
+
+class _Teapot(HTTPException):
+    code = 418
+    description = "<short and stout>"
+
+
+class _CustomCall(HTTPException):
+    code = 409
+
+    def __call__(self, environ, start_response):
+        start_response("409 CONFLICT", [("X-Custom", "yes")])
+        return [b"custom call"]
+
+
+ERRORS = {
+    "not found": lambda: NotFound(),
+    "method not allowed": lambda: MethodNotAllowed(["GET", "POST"]),
+    "description": lambda: BadRequest(description="<b>bad</b>"),
+    "subclass": lambda: _Teapot(),
+    "custom call": lambda: _CustomCall(),
+    "own response": lambda: HTTPException(response=Response("mine", 402)),
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
+@pytest.mark.parametrize("error", ERRORS, ids=list(ERRORS))
+def test_error_response_matches_running_it_as_wsgi_app(app, error, method):
+    with app.test_request_context(method=method) as ctx:
+        ours = app.make_response(ERRORS[error]())
+        generic = Response.force_type(ERRORS[error](), ctx.request.environ)
+        assert type(ours) is Response
+        assert ours.status == generic.status
+        assert ours.headers.to_wsgi_list() == generic.headers.to_wsgi_list()
+        assert ours.get_data() == generic.get_data()
+        assert _run(ours, method) == _run(generic, method)
