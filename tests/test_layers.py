@@ -20,6 +20,7 @@ PACKAGE = Path(flask.__file__).parent
 
 LAYERS = [
     "_async",
+    "_routing",
     "typing",
     "signals",
     "globals",

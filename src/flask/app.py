@@ -30,10 +30,12 @@ from werkzeug.routing import RoutingException
 # COMPAT(3.1): extensions' test suites import Rule from flask.app.
 from werkzeug.routing import Rule as Rule
 from werkzeug.serving import is_running_from_reloader
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
 from . import typing as ft
+from ._routing import MatchCache
 from .ctx import _sentinel
 from .ctx import AppContext
 from .ctx import RequestContext
@@ -338,6 +340,11 @@ class Flask(_PackageFilesMixin, App):
     # The last host _bind_request validated, and the server name werkzeug
     # made of it.
     _bound_host: tuple[str, str] | None = None
+
+    @cached_property
+    def _match_cache(self) -> MatchCache:
+        """Recent URL matches; see :class:`flask._routing.MatchCache`."""
+        return MatchCache()
 
     def _bind_request(self, host: str, environ: WSGIEnvironment) -> MapAdapter:
         """Bind the URL map for a request, as ``bind_to_environ`` would

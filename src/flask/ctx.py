@@ -264,10 +264,6 @@ class RequestContext:
         session.accessed = True
         return session
 
-    @session.setter
-    def session(self, value: SessionMixin) -> None:
-        self._session = value
-
     def _get_session(self) -> SessionMixin:
         """The session, opened if needed, without marking it accessed."""
         # PERF: opening the cookie session only when it is first needed
@@ -295,8 +291,8 @@ class RequestContext:
         the routing error to raise at dispatch.
         """
         try:
-            result = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
-            self.request.url_rule, self.request.view_args = result  # type: ignore[assignment]
+            result = self.app._match_cache.match(self.url_adapter)  # type: ignore[arg-type]
+            self.request.url_rule, self.request.view_args = result
         except HTTPException as e:
             self.request.routing_exception = e
 
