@@ -270,7 +270,6 @@ class Blueprint(Scaffold):
             )
 
         first_bp_registration = not any(bp is self for bp in app.blueprints.values())
-        first_name_registration = name not in app.blueprints
 
         app.blueprints[name] = self
         self._got_registered_once = True
@@ -283,9 +282,9 @@ class Blueprint(Scaffold):
                 endpoint="static",
             )
 
-        # Merge the registries once per name this blueprint is known as.
-        if first_bp_registration or first_name_registration:
-            self._merge_blueprint_funcs(app, name)
+        # The name is new (checked above), so the registries are merged
+        # under it even when the blueprint is registered again.
+        self._merge_blueprint_funcs(app, name)
 
         for deferred in self.deferred_functions:
             deferred(state)
