@@ -1,0 +1,121 @@
+"""The benchmark suite's quick mode runs, and benchmarks correct responses.
+
+``bench/run.py --quick`` needs virtualenvs for this project and for Flask 3.1
+from PyPI (cached in ``bench/.venvs``); when they cannot be created, e.g.
+without network access to the registry, the test is skipped with the reason.
+No timing is asserted: only that every workload was measured, on responses
+that are the expected ones.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import typing as t
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+EXIT_NO_REFERENCE = 3
+#: The raw results (``--json``) and the markdown report of the quick run.
+QuickRun = tuple[dict[str, t.Any], str]
+
+
+def _load_workloads() -> ModuleType:
+    """``bench/workloads.py``, without putting ``bench/`` on ``sys.path``."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_workloads", BENCH / "workloads.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> QuickRun:
+    out = tmp_path_factory.mktemp("bench")
+    md, js = out / "results.md", out / "results.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick"]
+        + ["--output", str(md), "--json", str(js)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if proc.returncode == EXIT_NO_REFERENCE:
+        skips = [line for line in proc.stdout.splitlines() if line.startswith("SKIP:")]
+        print(proc.stderr[-2000:])
+        pytest.skip(
+            skips[0] if skips else "the benchmark's virtualenvs cannot be created"
+        )
+    assert proc.returncode == 0, f"{proc.stdout[-5000:]}\n{proc.stderr[-5000:]}"
+    return json.loads(js.read_text()), md.read_text()
+
+
+def test_every_workload_has_a_row(quick_run: QuickRun) -> None:
+    results, md = quick_run
+    workloads = _load_workloads()
+    table = [line for line in md.splitlines() if line.startswith("| ")]
+    for w in workloads.WORKLOADS:
+        rows = [line for line in table if line.startswith(f"| {w.name} |")]
+        assert len(rows) == 1, f"no row for {w.name} in:\n{md}"
+        assert "ERR" not in rows[0]
+        ours = results["inprocess"][w.name]["ours"]
+        assert ours["to_flask"]["median"] > 0, f"no ratio to Flask for {w.name}"
+    assert results["summary"] in md
+    assert "hello" in results["summary"]
+
+
+def test_both_flasks_measured_from_the_right_place(quick_run: QuickRun) -> None:
+    results, _ = quick_run
+    frameworks = results["frameworks"]
+    assert {"ours", "flask31"} <= frameworks.keys()
+    ours = Path(frameworks["ours"]["info"]["flask_file"]).resolve()
+    assert ours.is_relative_to(BENCH.parent / "src")
+    reference = frameworks["flask31"]["info"]
+    assert reference["versions"]["Flask"] == "3.1.3"
+    origin = Path(reference["flask_file"]).resolve()
+    assert "site-packages" in origin.parts
+    assert not origin.is_relative_to(BENCH.parent / "src")
+    assert not results["errors"], results["errors"]
+
+
+def test_every_response_was_checked_and_correct(quick_run: QuickRun) -> None:
+    """Re-check the recorded responses here, so a broken check cannot hide
+    a broken workload: each framework must answer each workload with the
+    expected status and body, before and after it is timed."""
+    results, _ = quick_run
+    workloads = _load_workloads()
+    for w in workloads.WORKLOADS:
+        for key in results["frameworks"]:
+            cell = results["inprocess"][w.name][key]
+            if key in ("ours", "flask31"):
+                assert cell["available"], f"{w.name} is n/a on {key}"
+            if not cell["available"]:
+                continue
+            assert len(cell["checks"]) == 2, (w.name, key)
+            for check in cell["checks"]:
+                assert check["error"] is None, (w.name, key, check["error"])
+                assert check["status"] == w.status, (w.name, key, check["status"])
+                body = check["body"].encode("latin-1")
+                error = workloads.verify(w, check["status"], check["headers"], body)
+                assert error is None, (w.name, key, error)
+            assert cell["median"] and cell["median"] > 0, (w.name, key)
+
+
+def test_a_wrong_response_is_caught() -> None:
+    """The checks reject an error page served in place of the workload."""
+    workloads = _load_workloads()
+    page = b"<!doctype html><title>500 Internal Server Error</title>"
+    for w in workloads.WORKLOADS:
+        assert workloads.verify(w, 500, {"content-type": "text/html"}, page)
+        assert workloads.verify(w, w.status, {"content-type": "text/html"}, page)
