@@ -90,9 +90,7 @@ def _imports(tree: ast.Module):
                 child.test
             ):
                 yield from visit(child, module_level, True)
-            elif isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-            ):
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 yield from visit(child, False, type_checking)
             else:
                 yield from visit(child, module_level, type_checking)
@@ -147,7 +145,11 @@ def test_sansio_never_touches_request_globals(path: Path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and "globals" in node.module:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and "globals" in node.module
+        ):
             names = {alias.name for alias in node.names}
             assert not names & REQUEST_GLOBALS, (
                 f"{path.name} imports {names & REQUEST_GLOBALS} from globals"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask import Response
 from flask import jsonify
 from flask import request
+from flask import Response
 
 app = Flask(__name__)
 
