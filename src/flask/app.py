@@ -84,8 +84,8 @@ def _wsgi_str(value: str | None) -> str | None:
     """Decode a WSGI environ string (latin-1 bytes) as UTF-8, as werkzeug's
     ``bind_to_environ`` does.
     """
-    if value is None:
-        return None
+    if value is None or value.isascii():
+        return value
 
     return value.encode("latin1").decode(errors="replace")
 

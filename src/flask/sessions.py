@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timezone
 
 from itsdangerous import BadData
+from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
@@ -275,6 +276,52 @@ class SessionInterface:
 #: The serializer instance the default session interface uses.
 session_json_serializer = TaggedJSONSerializer()
 
+# Signing keys derived by _SessionSigner, by what they were derived from.
+_derived_keys: dict[tuple[t.Any, ...], bytes] = {}
+
+
+class _SessionSigner(TimestampSigner):
+    """itsdangerous' timestamp signer, remembering derived keys.
+
+    PERF: deriving the signing key is an HMAC of its own, done again for
+    every signature made and checked; the result depends only on the
+    secret key and the settings, so the signatures are unchanged.
+    """
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = (
+            self.secret_keys[-1] if secret_key is None else secret_key,
+            self.salt,
+            self.key_derivation,
+            self.digest_method,
+        )
+
+        try:
+            return _derived_keys[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable setting
+            return super().derive_key(secret_key)
+
+        rv = super().derive_key(secret_key)
+
+        if len(_derived_keys) >= 64:
+            _derived_keys.clear()
+
+        _derived_keys[key] = rv
+        return rv
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """Add ``Cookie`` to the response's ``Vary`` header."""
+    # PERF: werkzeug's vary set parses and rewrites the header; most
+    # responses have none yet.
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
+
+
 # Signing serializers of SecureCookieSessionInterface, by the keys and
 # settings they were built from. Bounded: cleared when full.
 _signing_serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
@@ -360,6 +407,7 @@ class SecureCookieSessionInterface(SessionInterface):
                 keys,  # type: ignore[arg-type]
                 salt=self.salt,
                 serializer=self.serializer,
+                signer=_SessionSigner,
                 signer_kwargs={
                     "key_derivation": self.key_derivation,
                     "digest_method": self.digest_method,
@@ -426,7 +474,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
         # Checked before anything below reads the session and sets it.
         if session.accessed:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
 
         if not session:
             if session.modified:
@@ -441,7 +489,7 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
 
             return
 
@@ -467,4 +515,4 @@ class SecureCookieSessionInterface(SessionInterface):
             partitioned=partitioned,
             samesite=samesite,
         )
-        response.vary.add("Cookie")
+        _vary_on_cookie(response)
