@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec handler
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
@@ -22,6 +24,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.datastructures import MultiDict
     from werkzeug.routing import Rule
 
 
@@ -166,6 +169,33 @@ class Request(RequestBase):
             )
 
         return super().stream
+
+    # NOTE: werkzeug decodes the query string as strict UTF-8, so a raw
+    # non-UTF-8 byte in it (the WSGI server passes "\x80" on as latin-1)
+    # raised UnicodeDecodeError from ``args`` and ``full_path``: a 500 for
+    # a client's typo (Flask 3.1 too). Invalid bytes stay percent-encoded
+    # instead, as werkzeug already does for "%80".
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """The parsed query string (the part of the URL after ``?``).
+
+        Bytes that are not valid UTF-8 stay percent-encoded, whether the
+        client sent them encoded or raw.
+        """
+        return self.parameter_storage_class(
+            parse_qsl(
+                self.query_string.decode("utf-8", "werkzeug.url_quote"),
+                keep_blank_values=True,
+                errors="werkzeug.url_quote",
+            )
+        )
+
+    @property
+    def full_path(self) -> str:
+        """The path and the query string, invalid bytes percent-encoded."""
+        query = self.query_string.decode("utf-8", "werkzeug.url_quote")
+        return f"{self.path}?{query}"
 
     @property
     def endpoint(self) -> str | None:
