@@ -1182,3 +1182,45 @@ def test_signals_not_sent_for_other_app(app, client):
         client.get("/")
 
     assert recorded == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ d.name }}", "n"),
+        ("{{ d.missing }}", ""),
+        ("{{ d.missing is defined }}", "False"),
+        ("{{ d.items is callable }}", "True"),  # the method, not the key
+        ("{{ d['items'] }}", "key"),
+        ("{{ d.get('name') }}", "n"),
+        ("{{ sub.name }}", "sub"),
+        ("{{ obj.name }}", "attr"),
+    ],
+)
+def test_dotted_lookup_on_dicts(app, source, expected):
+    class Sub(dict):
+        pass
+
+    class Obj:
+        name = "attr"
+
+    with app.app_context():
+        out = flask.render_template_string(
+            source,
+            d={"name": "n", "items": "key"},
+            sub=Sub(name="sub"),
+            obj=Obj(),
+        )
+
+    assert out == expected
+
+
+def test_dotted_lookup_missing_key_is_strict_when_undefined_is(app):
+    from jinja2 import StrictUndefined
+    from jinja2 import UndefinedError
+
+    app.jinja_options = {"undefined": StrictUndefined}
+
+    with app.app_context():
+        with pytest.raises(UndefinedError, match="missing"):
+            flask.render_template_string("{{ d.missing }}", d={})

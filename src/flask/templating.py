@@ -44,6 +44,10 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
     return rv
 
 
+# The names ``getattr(some_dict, name)`` finds.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class Environment(BaseEnvironment):
     """The Jinja environment of an app: it loads templates through the
     app's :class:`DispatchingJinjaLoader` unless another loader is given.
@@ -55,6 +59,19 @@ class Environment(BaseEnvironment):
 
         BaseEnvironment.__init__(self, **options)
         self.app = app
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """Jinja's ``obj.attribute`` lookup: the attribute, else the item."""
+        # PERF: for a plain dict, a name that is not a dict attribute can
+        # only be found as a key, so look there first instead of letting
+        # getattr raise; ``row.name`` on dicts is common in templates.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+
+        return super().getattr(obj, attribute)
 
 
 class DispatchingJinjaLoader(BaseLoader):
