@@ -728,10 +728,12 @@ def test_flaskgroup_help_lists_app_commands(runner: CliRunner, app: Flask) -> No
 
     result = runner.invoke(FlaskGroup(create_app=lambda: app), ["--help"])
     assert result.exit_code == 0
-    assert "custom  A custom command." in result.stdout
-    assert "routes  Show the routes for the app." in result.stdout
-    assert "run     Run a development server." in result.stdout
-    assert "shell   Run a shell in the app context." in result.stdout
+    # Installed extensions may add plugin commands that widen the columns.
+    help_text = " ".join(result.stdout.split())
+    assert "custom A custom command." in help_text
+    assert "routes Show the routes for the app." in help_text
+    assert "run Run a development server." in help_text
+    assert "shell Run a shell in the app context." in help_text
     assert result.stderr == ""
 
 
@@ -749,7 +751,7 @@ def test_flaskgroup_help_without_app(
 def test_flaskgroup_help_with_failing_factory(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--app", "cliapp.factory:broken", "--help"])
     assert result.exit_code == 0
-    assert "run     Run a development server." in result.stdout
+    assert "run Run a development server." in " ".join(result.stdout.split())
     assert result.stderr.startswith("Traceback (most recent call last):")
     assert "TypeError: broken inside the factory\n\n" in result.stderr
 
@@ -808,8 +810,9 @@ def test_flaskgroup_nested_and_blueprint_commands(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--app", "cliapp.commands", "users", "create", "x"])
     assert result.output == "created x\n"
     result = runner.invoke(cli, ["--app", "cliapp.commands", "--help"])
-    assert "greet   Greet someone from the app." in result.output
-    assert "db      Database commands." in result.output
+    help_text = " ".join(result.output.split())
+    assert "greet Greet someone from the app." in help_text
+    assert "db Database commands." in help_text
 
 
 def test_flaskgroup_no_args_shows_help_with_app_commands(

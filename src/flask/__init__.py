@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import typing as t
+import warnings
+
 from . import json as json
 from .app import Flask as Flask
 from .blueprints import Blueprint as Blueprint
@@ -41,3 +45,19 @@ from .templating import stream_template as stream_template
 from .templating import stream_template_string as stream_template_string
 from .wrappers import Request as Request
 from .wrappers import Response as Response
+
+
+def __getattr__(name: str) -> t.Any:
+    # COMPAT(3.1): Flask 3.1 still answers ``flask.__version__``, with a
+    # warning; extensions' test suites read it to pick code paths.
+    if name == "__version__":
+        warnings.warn(
+            "The '__version__' attribute is deprecated and will be removed in"
+            " Flask 3.2. Use feature detection or"
+            " 'importlib.metadata.version(\"flask\")' instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return importlib.metadata.version("flask")
+
+    raise AttributeError(name)
