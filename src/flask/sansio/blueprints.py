@@ -11,25 +11,21 @@ from .scaffold import _endpoint_from_view_func
 from .scaffold import _sentinel
 from .scaffold import Scaffold
 from .scaffold import setupmethod
+from .scaffold import T_after_request
+from .scaffold import T_before_request
+from .scaffold import T_error_handler
+from .scaffold import T_teardown
+from .scaffold import T_template_context_processor
+from .scaffold import T_template_filter
+from .scaffold import T_template_global
+from .scaffold import T_template_test
+from .scaffold import T_url_defaults
+from .scaffold import T_url_value_preprocessor
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import App
 
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
-T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
-T_before_request = t.TypeVar("T_before_request", bound=ft.BeforeRequestCallable)
-T_error_handler = t.TypeVar("T_error_handler", bound=ft.ErrorHandlerCallable)
-T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
-T_template_context_processor = t.TypeVar(
-    "T_template_context_processor", bound=ft.TemplateContextProcessorCallable
-)
-T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
-T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
-T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
-T_url_defaults = t.TypeVar("T_url_defaults", bound=ft.URLDefaultCallable)
-T_url_value_preprocessor = t.TypeVar(
-    "T_url_value_preprocessor", bound=ft.URLValuePreprocessorCallable
-)
 
 
 def _join_prefix(outer: str | None, inner: str | None) -> str | None:
