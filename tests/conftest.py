@@ -19,11 +19,17 @@ def _standard_os_environ(monkeypatch: pytest.MonkeyPatch):
     """Each test starts without the FLASK_* variables a developer's shell
     or an earlier test may have set, and gets back what it changed.
     """
+    saved = dict(os.environ)
+
     for key in list(os.environ):
         if key.startswith("FLASK_") or key in {"PYTHONSTARTUP"}:
             monkeypatch.delenv(key, raising=False)
 
     yield
+    # Also undo variables the test set without monkeypatch (the CLI sets
+    # FLASK_DEBUG and FLASK_RUN_FROM_CLI itself).
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)

@@ -1174,6 +1174,24 @@ def run_simple_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, t.Any]]:
     return calls
 
 
+def test_run_uses_a_replaced_flask_cli_run_simple(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Flask 3.1 keeps run_simple as an attribute of flask.cli; tests that
+    # replace it there must see their replacement called.
+    import flask.cli
+
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        flask.cli,
+        "run_simple",
+        lambda host, port, app, **kw: calls.append((host, port)),
+    )
+    result = runner.invoke(cli, ["--app", "hello/hello.py", "run", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("127.0.0.1", 5123)]
+
+
 def test_run_defaults(
     runner: CliRunner, run_simple_calls: list[dict[str, t.Any]]
 ) -> None:

@@ -26,11 +26,16 @@ from operator import itemgetter
 from types import ModuleType
 
 import click
+import werkzeug.serving
 from click.core import ParameterSource
 from werkzeug.serving import is_running_from_reloader
+from werkzeug.serving import run_simple
 from werkzeug.utils import import_string
 
 from .globals import _cv_app
+
+# werkzeug's own, to tell whether a test replaced this module's copy.
+_werkzeug_run_simple = run_simple
 from .helpers import get_debug_flag
 from .helpers import get_load_dotenv
 
@@ -1007,8 +1012,12 @@ def run_command(
     The reloader and debugger are enabled by default with the '--debug'
     option.
     """
-    # Looked up at call time so tests can replace werkzeug.serving.run_simple.
-    from werkzeug.serving import run_simple
+    # Tests replace either this module's run_simple (as in Flask 3.1) or
+    # werkzeug's; the latter is looked up now for that reason.
+    serve = run_simple
+
+    if serve is _werkzeug_run_simple:
+        serve = werkzeug.serving.run_simple
 
     app: WSGIApplication
 
@@ -1038,7 +1047,7 @@ def run_command(
 
     show_server_banner(debug, info.app_import_path)
 
-    run_simple(
+    serve(
         host,
         port,
         app,
