@@ -966,3 +966,23 @@ def test_custom_session_class(app: flask.Flask, client: t.Any) -> None:
         return type(flask.session._get_current_object()).__name__  # type: ignore[attr-defined]
 
     assert client.get("/").data == b"MySession"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Vary": "Accept-Encoding"}, ["Accept-Encoding, Cookie"]),
+        ({"Vary": "Cookie"}, ["Cookie"]),
+        ([("Vary", "Origin"), ("Vary", "cookie")], ["Origin, Cookie"]),
+        ({}, ["Cookie"]),
+    ],
+)
+def test_vary_cookie_merges_with_the_view_vary_header(
+    app: flask.Flask, client: t.Any, headers: t.Any, expected: list[str]
+) -> None:
+    @app.route("/")
+    def index() -> t.Any:
+        flask.session["x"] = 1
+        return "x", headers
+
+    assert client.get("/").headers.getlist("Vary") == expected

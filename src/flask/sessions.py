@@ -315,11 +315,14 @@ class _SessionSigner(TimestampSigner):
 def _vary_on_cookie(response: Response) -> None:
     """Add ``Cookie`` to the response's ``Vary`` header."""
     # PERF: werkzeug's vary set parses and rewrites the header; most
-    # responses have none yet.
-    if "Vary" in response.headers:
-        response.vary.add("Cookie")
-    else:
+    # responses have none yet, or only this one. (getlist, because a
+    # membership test on Headers raises and catches a KeyError.)
+    values = response.headers.getlist("Vary")
+
+    if not values:
         response.headers["Vary"] = "Cookie"
+    elif values != ["Cookie"]:
+        response.vary.add("Cookie")
 
 
 # Signing serializers of SecureCookieSessionInterface, by the keys and
