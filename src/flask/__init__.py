@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import typing as t
-import warnings
 
 from . import json as json
 from .app import Flask as Flask
@@ -51,6 +49,11 @@ def __getattr__(name: str) -> t.Any:
     # COMPAT(3.1): Flask 3.1 still answers ``flask.__version__``, with a
     # warning; extensions' test suites read it to pick code paths.
     if name == "__version__":
+        # Imported here: importlib.metadata is slow to import, and only
+        # this deprecated attribute needs it.
+        import importlib.metadata
+        import warnings
+
         warnings.warn(
             "The '__version__' attribute is deprecated and will be removed in"
             " Flask 3.2. Use feature detection or"
