@@ -8,16 +8,14 @@ import datetime
 import io
 import os
 import socket
-import threading
 import typing as t
 from pathlib import Path
 
 import pytest
+from http_support import live_server
 from werkzeug.exceptions import NotFound
 from werkzeug.http import http_date
 from werkzeug.http import parse_date
-from werkzeug.serving import make_server
-from werkzeug.serving import WSGIRequestHandler
 
 import flask
 from flask.testing import FlaskClient
@@ -740,29 +738,6 @@ def test_symlink_inside_folder_is_followed(fapp, fclient, root):
     assert fclient.get("/static/linked_dir/../../secret.txt").status_code == 404
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args: t.Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(app: flask.Flask) -> t.Iterator[int]:
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
-    )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
 def _raw_get(port: int, target: bytes) -> tuple[int, bytes]:
     """Send the request target exactly as given: HTTP client libraries
     would normalise the dot segments away before sending."""
@@ -794,7 +769,7 @@ def test_traversal_over_a_real_server(fapp, root):
         b"/static/" + str(root / "secret.txt").encode(),
     ]
 
-    with _serve(fapp) as port:
+    with live_server(fapp) as port:
         status, data = _raw_get(port, b"/static/hello.txt")
         assert status == 200
         assert data.endswith(b"hello static\n")

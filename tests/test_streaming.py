@@ -3,16 +3,13 @@ teardown, in process and over a real server."""
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import socket
 import threading
 import time
-import typing as t
 
 import pytest
-from werkzeug.serving import make_server
-from werkzeug.serving import WSGIRequestHandler
+from http_support import live_server
 
 import flask
 
@@ -217,29 +214,6 @@ def test_streamed_response_has_no_content_length(app, client):
 # -- over a real server --------------------------------------------------------
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args: t.Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(app: flask.Flask) -> t.Iterator[int]:
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
-    )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(TIMEOUT)
-
-
 def test_chunks_arrive_while_the_generator_runs(app):
     """The first chunk reaches the client while the generator is still
     waiting for the client: nothing is buffered until the end."""
@@ -266,7 +240,7 @@ def test_chunks_arrive_while_the_generator_runs(app):
 
         return flask.stream_with_context(gen())
 
-    with _serve(app) as port:
+    with live_server(app) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
 
         try:
@@ -318,7 +292,7 @@ def test_client_disconnect_closes_the_generator_and_tears_down(app):
 
         return flask.stream_with_context(gen())
 
-    with _serve(app) as port:
+    with live_server(app) as port:
         with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
             sock.sendall(b"GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n")
             received = b""

@@ -23,8 +23,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sec_support import live_server
-from sec_support import raw_http
+from http_support import live_server
+from http_support import raw_http
 from werkzeug.exceptions import InternalServerError
 
 import flask

@@ -12,8 +12,8 @@ import typing as t
 
 import pytest
 import werkzeug.wrappers
-from sec_support import live_server
-from sec_support import raw_http
+from http_support import live_server
+from http_support import raw_http
 
 import flask
 

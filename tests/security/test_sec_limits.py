@@ -15,10 +15,10 @@ import typing as t
 
 import pytest
 import werkzeug.wrappers
-from sec_support import bounded
-from sec_support import http_status
-from sec_support import live_server
-from sec_support import raw_http
+from http_support import bounded
+from http_support import http_status
+from http_support import live_server
+from http_support import raw_http
 from werkzeug.test import EnvironBuilder
 from werkzeug.test import run_wsgi_app
 

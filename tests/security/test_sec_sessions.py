@@ -16,8 +16,8 @@ from datetime import timedelta
 
 import itsdangerous
 import pytest
+from http_support import bounded
 from itsdangerous import URLSafeTimedSerializer
-from sec_support import bounded
 
 import flask
 from flask.json.tag import TaggedJSONSerializer

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import werkzeug.security
 import werkzeug.utils
-from sec_support import bounded
-from sec_support import http_status
-from sec_support import live_server
-from sec_support import raw_http
+from http_support import bounded
+from http_support import http_status
+from http_support import live_server
+from http_support import raw_http
 
 import flask
 

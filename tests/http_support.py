@@ -1,8 +1,8 @@
-"""Helpers shared by the security tests: a real werkzeug server in a
+"""Helpers for tests that talk HTTP for real: a werkzeug server in a
 thread, raw socket requests, and time bounds for work that must not hang.
 
-Plain functions rather than conftest fixtures: a second ``conftest``
-module would shadow the one docs/tests imports by name.
+Plain functions rather than conftest fixtures, so modules in subfolders
+import them the same way (tests/ is on sys.path through its conftest).
 """
 
 from __future__ import annotations
