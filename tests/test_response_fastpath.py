@@ -257,3 +257,13 @@ def test_error_response_matches_running_it_as_wsgi_app(app, error, method):
         assert ours.headers.to_wsgi_list() == generic.headers.to_wsgi_list()
         assert ours.get_data() == generic.get_data()
         assert _run(ours, method) == _run(generic, method)
+
+
+def test_direct_plans_stay_bounded():
+    from flask.wrappers import _DIRECT_PLANS
+
+    for i in range(200):
+        Response._from_data("x", f"text/x-{i}")
+
+    assert len(_DIRECT_PLANS) <= 64
+    assert Response._from_data("x", "text/x-5").mimetype == "text/x-5"

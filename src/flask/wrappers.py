@@ -421,6 +421,10 @@ class Response(ResponseBase):
         try:
             plan = _DIRECT_PLANS[key]
         except KeyError:
+            # Bounded: classes or mimetypes made on the fly must not pile up.
+            if len(_DIRECT_PLANS) >= 64:
+                _DIRECT_PLANS.clear()
+
             plan = _DIRECT_PLANS[key] = cls._direct_plan(mimetype)
 
         if plan is None:
