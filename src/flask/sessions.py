@@ -312,6 +312,26 @@ class _SessionSigner(TimestampSigner):
         return rv
 
 
+class _SessionSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, reusing its signers.
+
+    PERF: itsdangerous builds a signer for every dumps and loads; they keep
+    no state between calls, and this serializer is itself reused while the
+    keys and settings stay the same (see get_signing_serializer).
+    """
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        try:
+            return self._signers[salt]  # type: ignore[no-any-return]
+        except AttributeError:
+            self._signers: dict[str | bytes | None, t.Any] = {}
+        except KeyError:
+            pass
+
+        rv = self._signers[salt] = super().make_signer(salt)
+        return rv  # type: ignore[return-value]
+
+
 def _vary_on_cookie(response: Response) -> None:
     """Add ``Cookie`` to the response's ``Vary`` header."""
     # PERF: werkzeug's vary set parses and rewrites the header; most
@@ -406,7 +426,7 @@ class SecureCookieSessionInterface(SessionInterface):
             cacheable = False
 
         if rv is None:
-            rv = URLSafeTimedSerializer(
+            rv = _SessionSerializer(
                 keys,  # type: ignore[arg-type]
                 salt=self.salt,
                 serializer=self.serializer,
