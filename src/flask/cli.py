@@ -551,6 +551,13 @@ def _set_debug(ctx: click.Context, param: click.Option, value: bool) -> bool | N
     # for a default value while the callback runs.
     source = ctx.get_parameter_source(param.name)
 
+    # COMPAT: click 8.4 reports no source while callbacks run, so an absent
+    # flag and '--no-debug' both look like False there; only True is
+    # known to have been given ('flask run --debug' must still turn it on).
+    if source is None and value:
+        os.environ["FLASK_DEBUG"] = "1"
+        return value
+
     if source is None or source in (
         ParameterSource.DEFAULT,
         ParameterSource.DEFAULT_MAP,
