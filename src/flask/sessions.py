@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timezone
 
 from itsdangerous import BadData
+from itsdangerous import Signer
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
@@ -276,40 +277,28 @@ class SessionInterface:
 #: The serializer instance the default session interface uses.
 session_json_serializer = TaggedJSONSerializer()
 
-# Signing keys derived by _SessionSigner, by what they were derived from.
-_derived_keys: dict[tuple[t.Any, ...], bytes] = {}
-
 
 class _SessionSigner(TimestampSigner):
     """itsdangerous' timestamp signer, remembering derived keys.
 
     PERF: deriving the signing key is an HMAC of its own, done again for
-    every signature made and checked; the result depends only on the
-    secret key and the settings, so the signatures are unchanged.
+    every signature made and checked. It depends only on the secret key
+    and this signer's fixed settings, so the signatures are unchanged;
+    the keys are this signer's own, so the cache stays small.
     """
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived_keys: dict[str | bytes | None, bytes] = {}
+
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = (
-            self.secret_keys[-1] if secret_key is None else secret_key,
-            self.salt,
-            self.key_derivation,
-            self.digest_method,
-        )
-
         try:
-            return _derived_keys[key]
+            return self._derived_keys[secret_key]
         except KeyError:
-            pass
-        except TypeError:  # an unhashable setting
+            rv = self._derived_keys[secret_key] = super().derive_key(secret_key)
+            return rv
+        except TypeError:  # an unhashable key (a bytearray): no reuse
             return super().derive_key(secret_key)
-
-        rv = super().derive_key(secret_key)
-
-        if len(_derived_keys) >= 64:
-            _derived_keys.clear()
-
-        _derived_keys[key] = rv
-        return rv
 
 
 class _SessionSerializer(URLSafeTimedSerializer):
@@ -320,16 +309,16 @@ class _SessionSerializer(URLSafeTimedSerializer):
     keys and settings stay the same (see get_signing_serializer).
     """
 
-    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
-        try:
-            return self._signers[salt]  # type: ignore[no-any-return]
-        except AttributeError:
-            self._signers: dict[str | bytes | None, t.Any] = {}
-        except KeyError:
-            pass
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signers: dict[str | bytes | None, Signer] = {}
 
-        rv = self._signers[salt] = super().make_signer(salt)
-        return rv  # type: ignore[return-value]
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        try:
+            return self._signers[salt]
+        except KeyError:
+            rv = self._signers[salt] = super().make_signer(salt)
+            return rv
 
 
 def _vary_on_cookie(response: Response) -> None:
@@ -427,7 +416,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
         if rv is None:
             rv = _SessionSerializer(
-                keys,  # type: ignore[arg-type]
+                keys,
                 salt=self.salt,
                 serializer=self.serializer,
                 signer=_SessionSigner,
