@@ -3,14 +3,20 @@
 For each workload, every framework gets a gunicorn (sync workers) on a free
 port of 127.0.0.1, which is checked to answer the workload correctly and
 warmed up for a second; then the frameworks are loaded in turn, round after
-round, each for a bounded time. When ``wrk`` is
-not installed a small threaded Python client stands in, and the report says
-so: its numbers are much lower and mostly measure the client.
+round, each for a bounded time.
+
+The server and the load generator are pinned to separate CPUs (``wrk`` to
+the last one, gunicorn with one worker per remaining CPU): left to share
+the cores, ``wrk`` takes CPU time from the workers at random, which blurs
+the comparison. When ``wrk`` is not installed a small threaded Python client
+stands in, unpinned, and the report says so: its numbers are much lower and
+mostly measure the client.
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import shutil
 import socket
@@ -31,8 +37,30 @@ from workloads import verify
 from workloads import Workload
 
 HOST = "127.0.0.1"
-WORKERS = 2
 CONNECTIONS = 8
+
+
+def placement() -> tuple[set[int], set[int]]:
+    """The CPUs for the server and for the load generator.
+
+    With a single CPU both get it.
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return set(cpus), set(cpus)
+    return set(cpus[:-1]), {cpus[-1]}
+
+
+SERVER_CPUS, CLIENT_CPUS = placement()
+#: One sync worker per server CPU.
+WORKERS = len(SERVER_CPUS)
+
+
+def pinned(cpus: set[int]) -> t.Callable[[], None]:
+    """A ``preexec_fn`` that confines the child to *cpus*."""
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 WARMUP_SECONDS = 1.0
 
 
@@ -112,7 +140,11 @@ def wait_ready(proc: subprocess.Popen[bytes], port: int, w: Workload) -> str | N
 def run_wrk(url: str, seconds: float) -> Load:
     cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", url]
     out = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=seconds + 60
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        preexec_fn=pinned(CLIENT_CPUS),
     ).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not match:
@@ -180,7 +212,11 @@ class Server:
         cmd += ["--log-level", "warning", "serve:application"]
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=self.log
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            preexec_fn=pinned(SERVER_CPUS),
         )
 
     def ready(self) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import typing as t
 
+from stats import BARE
 from stats import FLASK
 from stats import OURS
 
@@ -126,6 +127,33 @@ def _e2e_table(results: Results) -> list[str]:
     return lines
 
 
+def _cpus(cpus: list[int]) -> str:
+    return ",".join(map(str, cpus))
+
+
+def _us(value: float | None) -> str:
+    return f"{value:.0f} µs" if value is not None else "–"
+
+
+def _e2e_cost_table(results: Results) -> list[str]:
+    """Per workload, the time each framework adds to a request beyond the
+    bare WSGI callable, and what a framework adding nothing would reach.
+    """
+    fws = results["frameworks"]
+    keys = [k for k in fws if k != BARE]
+    head = ["workload", *(fws[k]["label"] for k in keys), "Flask/ours"]
+    head += ["bare WSGI/Flask"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for name, cells in results["e2e"].items():
+        cost = {k: (cells.get(k) or {}).get("above_bare_us") for k in keys}
+        row = [name, *(_us(cost[k]) for k in keys)]
+        ours, flask = cost.get(OURS), cost.get(FLASK)
+        row.append(_x(flask / ours) if ours and flask and ours > 0 else "–")
+        row.append(_x(_to_flask(cells.get(BARE))))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
 def _footprint(results: Results) -> list[str]:
     lines: list[str] = []
     fws = results["frameworks"]
@@ -232,15 +260,27 @@ def markdown(results: Results) -> str:
             "",
             "## End to end: requests/s under gunicorn",
             "",
-            f"gunicorn with {s['e2e_workers']} sync workers on 127.0.0.1, loaded"
-            f" by {s['e2e_generator_version']} (1 thread,"
-            f" {s['e2e_connections']} connections): one server per framework and"
-            f" workload, checked and warmed up, then {s['e2e_rounds']} rounds of"
-            f" {s['e2e_seconds']:g} s per cell, in the same order and with the same"
-            " medians and ratios as above.",
+            f"gunicorn with {s['e2e_workers']} sync worker(s) on 127.0.0.1, pinned"
+            f" to CPU {_cpus(s['e2e_server_cpus'])}, loaded by"
+            f" {s['e2e_generator_version']} (1 thread, {s['e2e_connections']}"
+            f" connections) pinned to CPU {_cpus(s['e2e_client_cpus'])}: one"
+            " server per framework and workload, checked and warmed up, then"
+            f" {s['e2e_rounds']} rounds of {s['e2e_seconds']:g} s per cell, in the"
+            " same order and with the same medians and ratios as above.",
             "",
             *_e2e_table(results),
         ]
+        if any(BARE in cells for cells in results["e2e"].values()):
+            lines += [
+                "",
+                "Time per request beyond the bare WSGI callable (the server's own"
+                " work, which every framework pays, taken out): `1/rate -"
+                " 1/rate(bare WSGI)`, median over the rounds. The last column is"
+                " the ratio a framework that cost nothing would reach against"
+                " Flask under this server.",
+                "",
+                *_e2e_cost_table(results),
+            ]
         if s["e2e_generator"] != "wrk":
             lines += ["", "wrk was not installed: a Python load generator was used."]
     lines += _footprint(results)

@@ -30,6 +30,8 @@ import e2e
 import footprint
 import report
 import venvs
+from stats import above
+from stats import BARE
 from stats import FLASK
 from stats import median
 from stats import paired_ratio
@@ -310,12 +312,14 @@ def run_e2e(
     results["e2e"] = {}
     for name, row in cells.items():
         flask = row.get(FLASK)
+        bare = row.get(BARE)
         results["e2e"][name] = {}
         for key, cell in row.items():
             results["e2e"][name][key] = {
                 "rates": cell.rates,
                 "median": median([r for r in cell.rates if r]),
                 "to_flask": paired_ratio(cell.rates, flask.rates) if flask else None,
+                "above_bare_us": above(cell.rates, bare.rates) if bare else None,
                 "errors": cell.errors,
             }
             results["errors"] += [f"e2e {name} on {key}: {e}" for e in cell.errors]
@@ -345,6 +349,8 @@ def run(
         "e2e_seconds": args.e2e_seconds,
         "e2e_rounds": args.e2e_rounds,
         "e2e_workers": e2e.WORKERS,
+        "e2e_server_cpus": sorted(e2e.SERVER_CPUS),
+        "e2e_client_cpus": sorted(e2e.CLIENT_CPUS),
         "e2e_connections": e2e.CONNECTIONS,
         "e2e_generator": generator,
         "e2e_generator_version": e2e.generator_version(generator),

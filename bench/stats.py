@@ -17,6 +17,8 @@ from venvs import Framework
 
 OURS = "ours"
 FLASK = "flask31"
+#: The bare WSGI callable: the floor the others are measured from end to end.
+BARE = "wsgi"
 
 
 def round_order(frameworks: t.Sequence[Framework], r: int) -> list[Framework]:
@@ -47,3 +49,13 @@ def paired_ratio(
     else:
         q1 = q3 = ratios[0]
     return {"median": statistics.median(ratios), "q1": q1, "q3": q3, "ratios": ratios}
+
+
+def above(a: t.Sequence[float | None], bare: t.Sequence[float | None]) -> float | None:
+    """The median over rounds of the microseconds per request that a framework
+    served at rates *a* spends beyond the bare WSGI callable served at *bare*.
+    """
+    if len(a) != len(bare):
+        return None
+    extra = [1e6 / x - 1e6 / y for x, y in zip(a, bare, strict=True) if x and y]
+    return median(extra)

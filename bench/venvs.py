@@ -63,6 +63,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
     ),
     Framework("bottle", "Bottle", "refs", "apps.bottle_app", ("bottle", *_LIBS)),
     Framework("falcon", "Falcon", "refs", "apps.falcon_app", ("falcon", *_LIBS)),
+    Framework("wsgi", "bare WSGI", "refs", "apps.wsgi_app", _LIBS),
 )
 BY_KEY = {f.key: f for f in FRAMEWORKS}
 

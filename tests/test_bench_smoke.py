@@ -119,3 +119,43 @@ def test_a_wrong_response_is_caught() -> None:
     for w in workloads.WORKLOADS:
         assert workloads.verify(w, 500, {"content-type": "text/html"}, page)
         assert workloads.verify(w, w.status, {"content-type": "text/html"}, page)
+
+
+@pytest.fixture
+def bench_modules(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[ModuleType]:
+    """``bench/report.py``, imported with ``bench/`` on ``sys.path`` for the
+    duration of the test only."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    names = ("report", "stats", "venvs")
+    saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
+    import report  # type: ignore[import-not-found]
+
+    yield report
+    for n in names:
+        sys.modules.pop(n, None)
+    sys.modules.update(saved)
+
+
+def test_end_to_end_cost_beyond_bare_wsgi(bench_modules: ModuleType) -> None:
+    """The time a framework adds to the bare WSGI callable is taken per
+    round (a failed round is left out), and reported with the ratio a
+    framework costing nothing would reach."""
+    report = bench_modules
+    stats = sys.modules["stats"]
+    # 1/4000 s - 1/5000 s = 50 µs; 1/2500 s - 1/5000 s = 200 µs.
+    assert stats.above([4000.0, None], [5000.0, 5000.0]) == pytest.approx(50.0)
+    assert stats.above([4000.0], [5000.0, 5000.0]) is None
+    labels = {"ours": "ours", "flask31": "Flask 3.1.3", "wsgi": "bare WSGI"}
+    results = {
+        "frameworks": {k: {"label": v} for k, v in labels.items()},
+        "e2e": {
+            "hello": {
+                "ours": {"above_bare_us": 50.0},
+                "flask31": {"above_bare_us": 200.0},
+                "wsgi": {"above_bare_us": 0.0, "to_flask": {"median": 2.0}},
+            }
+        },
+    }
+    head, _, row = report._e2e_cost_table(results)
+    assert head == "| workload | ours | Flask 3.1.3 | Flask/ours | bare WSGI/Flask |"
+    assert row == "| hello | 50 µs | 200 µs | 4.00x | 2.00x |"
