@@ -4,7 +4,12 @@ code gives, and step aside whenever they cannot.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
@@ -13,6 +18,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
+from flask.wrappers import _parse_query
 from flask.wrappers import Response
 
 
@@ -267,3 +273,52 @@ def test_direct_plans_stay_bounded():
 
     assert len(_DIRECT_PLANS) <= 64
     assert Response._from_data("x", "text/x-5").mimetype == "text/x-5"
+
+
+# Pieces of query strings: separators, escapes (valid, truncated, of an
+# invalid byte), raw UTF-8 and a raw byte that is not UTF-8.
+_QUERY_PIECES = [b"a", b"b", b"=", b"&", b"+", b"%", b"%4", b"%41", b"%80"]
+_QUERY_PIECES += [b"\xc3\xa9", b"\x80", b";", b" "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_QUERY_PIECES), max_size=16))
+def test_query_fast_path_matches_parse_qsl(pieces):
+    """``request.args`` splits an unescaped query itself; for every query
+    string the pairs are the ones ``parse_qsl`` gives."""
+    raw = b"".join(pieces)
+    expected = parse_qsl(
+        raw.decode("utf-8", "werkzeug.url_quote"),
+        keep_blank_values=True,
+        errors="werkzeug.url_quote",
+    )
+    assert _parse_query(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "pairs"),
+    [
+        (b"", []),
+        (b"&&", []),
+        (b"a", [("a", "")]),
+        (b"=", [("", "")]),
+        (b"a=1&a=2&b=", [("a", "1"), ("a", "2"), ("b", "")]),
+        (b"a=b=c", [("a", "b=c")]),
+        (b"q=x;y", [("q", "x;y")]),
+    ],
+)
+def test_query_fast_path_cases(query, pairs):
+    assert _parse_query(query) == pairs
+
+
+def test_args_through_a_request():
+    app = flask.Flask(__name__)
+
+    @app.route("/")
+    def index():
+        return {"args": list(flask.request.args.items(multi=True))}
+
+    rv = app.test_client().get("/?a=1&a=2&empty=&flag&sp+ace=%41")
+    assert rv.json == {
+        "args": [["a", "1"], ["a", "2"], ["empty", ""], ["flag", ""], ["sp ace", "A"]]
+    }
