@@ -4,6 +4,7 @@ code gives, and step aside whenever they cannot.
 
 from __future__ import annotations
 
+import io
 from urllib.parse import parse_qsl
 
 import pytest
@@ -14,11 +15,13 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound
+from werkzeug.formparser import FormDataParser
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
-from flask.wrappers import _parse_query
+from flask.wrappers import _parse_urlencoded
+from flask.wrappers import Request
 from flask.wrappers import Response
 
 
@@ -277,22 +280,29 @@ def test_direct_plans_stay_bounded():
 
 # Pieces of query strings: separators, escapes (valid, truncated, of an
 # invalid byte), raw UTF-8 and a raw byte that is not UTF-8.
+# Pieces of urlencoded strings: separators, escapes (valid, truncated, of
+# an invalid byte, halves and whole of multi-byte characters), raw UTF-8
+# and raw bytes that are not UTF-8.
 _QUERY_PIECES = [b"a", b"b", b"=", b"&", b"+", b"%", b"%4", b"%41", b"%80"]
-_QUERY_PIECES += [b"\xc3\xa9", b"\x80", b";", b" "]
+_QUERY_PIECES += [b"%C3", b"%a9", b"%E2%82", b"%e2%82%ac", b"%2B", b"%26"]
+_QUERY_PIECES += [b"\xc3\xa9", b"\xe2\x82\xac", b"\xe2\x82", b"\x80", b";", b" "]
+_pieces = st.lists(st.sampled_from(_QUERY_PIECES), max_size=16)
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(_QUERY_PIECES), max_size=16))
-def test_query_fast_path_matches_parse_qsl(pieces):
-    """``request.args`` splits an unescaped query itself; for every query
-    string the pairs are the ones ``parse_qsl`` gives."""
+@settings(max_examples=1000, deadline=None)
+@given(_pieces)
+def test_urlencoded_fast_path_matches_parse_qsl(pieces):
+    """Query strings and urlencoded bodies are split and decoded by our
+    own parser; for every input the pairs are the ones ``parse_qsl``
+    gives werkzeug."""
     raw = b"".join(pieces)
     expected = parse_qsl(
         raw.decode("utf-8", "werkzeug.url_quote"),
         keep_blank_values=True,
         errors="werkzeug.url_quote",
     )
-    assert _parse_query(raw) == expected
+    text = raw.decode("utf-8", "werkzeug.url_quote")
+    assert _parse_urlencoded(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -307,8 +317,8 @@ def test_query_fast_path_matches_parse_qsl(pieces):
         (b"q=x;y", [("q", "x;y")]),
     ],
 )
-def test_query_fast_path_cases(query, pairs):
-    assert _parse_query(query) == pairs
+def test_urlencoded_fast_path_cases(query, pairs):
+    assert _parse_urlencoded(query.decode()) == pairs
 
 
 def test_args_through_a_request():
@@ -322,3 +332,35 @@ def test_args_through_a_request():
     assert rv.json == {
         "args": [["a", "1"], ["a", "2"], ["empty", ""], ["flag", ""], ["sp ace", "A"]]
     }
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pieces)
+def test_form_parser_matches_werkzeugs(pieces):
+    """The request's form parser gives werkzeug's form for any urlencoded
+    body, an empty one for a body that is not UTF-8."""
+    body = b"".join(pieces)
+    ours = Request.form_data_parser_class()
+    theirs = FormDataParser()
+    args = ("application/x-www-form-urlencoded", len(body), {})
+    _, form, files = ours.parse(io.BytesIO(body), *args)
+    _, expected_form, expected_files = theirs.parse(io.BytesIO(body), *args)
+    assert list(form.items(multi=True)) == list(expected_form.items(multi=True))
+    assert not files and not expected_files
+
+
+def test_form_through_a_request():
+    app = flask.Flask(__name__)
+
+    @app.post("/")
+    def echo():
+        return {"form": list(flask.request.form.items(multi=True))}
+
+    client = app.test_client()
+    fields = {"a": "x & y/z", "b": "é+€", "empty": ""}
+    rv = client.post("/", data=fields)
+    assert rv.json == {"form": [[k, v] for k, v in fields.items()]}
+    rv = client.post(
+        "/", data=b"a=\xff", content_type="application/x-www-form-urlencoded"
+    )
+    assert rv.json == {"form": []}
