@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
@@ -245,8 +246,32 @@ class _CustomCall(HTTPException):
         return [b"custom call"]
 
 
+class _OwnBody(HTTPException):
+    code = 404
+
+    def get_body(self, environ=None, scope=None):
+        return "own body"
+
+
+class _OwnName(HTTPException):
+    code = 404
+
+    @property
+    def name(self):
+        return "Gone Fishing"
+
+
+class _UnknownCode(HTTPException):
+    code = 499
+
+
 ERRORS = {
     "not found": lambda: NotFound(),
+    "not found, lines": lambda: NotFound("first\nsecond & <third>"),
+    "markup description": lambda: NotFound(Markup("<i>kept</i>")),
+    "own body": lambda: _OwnBody(),
+    "own name": lambda: _OwnName(),
+    "unknown code": lambda: _UnknownCode(),
     "method not allowed": lambda: MethodNotAllowed(["GET", "POST"]),
     "description": lambda: BadRequest(description="<b>bad</b>"),
     "subclass": lambda: _Teapot(),
@@ -266,6 +291,53 @@ def test_error_response_matches_running_it_as_wsgi_app(app, error, method):
         assert ours.headers.to_wsgi_list() == generic.headers.to_wsgi_list()
         assert ours.get_data() == generic.get_data()
         assert _run(ours, method) == _run(generic, method)
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=list(ERRORS))
+def test_error_pages_are_the_generic_response(error):
+    """Twice, so the second comes from the page cache."""
+    environ = EnvironBuilder().get_environ()
+
+    for _ in range(2):
+        fast = Response._from_http_error(ERRORS[error](), environ)
+        generic = Response.force_type(ERRORS[error]().get_response(environ))
+        assert type(fast) is Response
+        assert _state(fast) == _state(generic)
+
+
+def test_error_pages_with_a_response_class_that_adds_state():
+    class Tracked(Response):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.tracked = True
+
+    environ = EnvironBuilder().get_environ()
+    rv = Tracked._from_http_error(NotFound(), environ)
+    # As force_type: the class changes, its constructor does not run.
+    assert type(rv) is Tracked
+    assert not hasattr(rv, "tracked")
+    assert rv.status_code == 404
+
+
+def test_error_page_of_markup_is_not_the_page_of_equal_text():
+    environ = EnvironBuilder().get_environ()
+    text = Response._from_http_error(NotFound("<i>x</i>"), environ)
+    markup = Response._from_http_error(NotFound(Markup("<i>x</i>")), environ)
+    assert b"&lt;i&gt;x&lt;/i&gt;" in text.get_data()
+    assert b"<p><i>x</i></p>" in markup.get_data()
+
+
+def test_error_pages_stay_bounded():
+    from flask.wrappers import _ERROR_PAGES
+
+    environ = EnvironBuilder().get_environ()
+
+    for i in range(200):
+        Response._from_http_error(NotFound(f"missing {i}"), environ)
+
+    assert len(_ERROR_PAGES) <= 64
+    rv = Response._from_http_error(NotFound("missing 5"), environ)
+    assert b"<p>missing 5</p>" in rv.get_data()
 
 
 def test_direct_plans_stay_bounded():

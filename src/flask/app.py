@@ -918,9 +918,12 @@ class Flask(_PackageFilesMixin, App):
                 # it, reads the output back and builds a second response;
                 # its own response object is the same, cast to our class.
                 # A third of a 404's cost.
-                rv = self.response_class.force_type(
-                    rv.get_response(_cv_request.get().request.environ)
-                )
+                environ = _cv_request.get().request.environ
+
+                if issubclass(self.response_class, Response):
+                    rv = self.response_class._from_http_error(rv, environ)
+                else:
+                    rv = self.response_class.force_type(rv.get_response(environ))
             elif isinstance(rv, BaseResponse) or callable(rv):
                 # Another response class or a WSGI app: let the response
                 # class convert it.

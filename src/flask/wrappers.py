@@ -410,6 +410,30 @@ _RESPONSE_STATE = frozenset(
     )
 )
 
+# Error pages rendered by werkzeug's HTTPException, by code and description.
+_ERROR_PAGES: dict[tuple[int, str | None], bytes] = {}
+# Whether an HTTPException subclass renders its page and headers with
+# werkzeug's own methods.
+_WERKZEUG_RENDERING: dict[type[HTTPException], bool] = {}
+
+
+# What werkzeug's HTTPException renders its page and headers with.
+_RENDERING = ("get_response", "get_body", "get_description", "get_headers", "name")
+
+
+def _renders_like_werkzeug(kind: type[HTTPException]) -> bool:
+    try:
+        return _WERKZEUG_RENDERING[kind]
+    except KeyError:
+        if len(_WERKZEUG_RENDERING) >= 64:
+            _WERKZEUG_RENDERING.clear()
+
+        rv = _WERKZEUG_RENDERING[kind] = all(
+            getattr(kind, name) is getattr(HTTPException, name) for name in _RENDERING
+        )
+        return rv
+
+
 # Response._from_data's plans: (content type, status, status code) for a
 # class and mimetype, or None where the normal constructor must be used.
 _DIRECT_PLANS: dict[tuple[t.Any, ...], tuple[str, str, int] | None] = {}
@@ -459,22 +483,7 @@ class Response(ResponseBase):
         # PERF: werkzeug's constructor parses the status and validates the
         # two headers it writes itself; setting the same state directly
         # takes 0.5 us instead of 4 us, over 10% of a hello-world request.
-        key = (
-            cls,
-            mimetype,
-            cls.default_mimetype,
-            cls.default_status,
-            cls.automatically_set_content_length,
-        )
-
-        try:
-            plan = _DIRECT_PLANS[key]
-        except KeyError:
-            # Bounded: classes or mimetypes made on the fly must not pile up.
-            if len(_DIRECT_PLANS) >= 64:
-                _DIRECT_PLANS.clear()
-
-            plan = _DIRECT_PLANS[key] = cls._direct_plan(mimetype)
+        plan = cls._plan(mimetype)
 
         if plan is None:
             return cls(data, mimetype=mimetype)
@@ -484,6 +493,65 @@ class Response(ResponseBase):
         elif type(data) is not bytes:
             return cls(data, mimetype=mimetype)
 
+        return cls._build(data, plan)
+
+    @classmethod
+    def _from_http_error(cls, e: HTTPException, environ: WSGIEnvironment) -> Response:
+        """``cls.force_type(e.get_response(environ))``, built directly
+        when that is known to give the same object.
+        """
+        # PERF: werkzeug renders the same page for every 404 (escaping the
+        # name and description each time) and builds a response that is
+        # then cast to this class. With werkzeug's own rendering methods the
+        # page depends only on the code and description: keep the page, and
+        # build the response as _from_data does. A fifth of a 404.
+        description = e.description
+        plan = cls._plan("text/html")
+
+        if (
+            plan is None
+            or type(e.code) is not int
+            or not (description is None or type(description) is str)
+            or not _renders_like_werkzeug(type(e))
+        ):
+            return cls.force_type(e.get_response(environ))  # type: ignore[return-value]
+
+        key = (e.code, description)
+        page = _ERROR_PAGES.get(key)
+
+        if page is None:
+            if len(_ERROR_PAGES) >= 64:  # descriptions can be made per request
+                _ERROR_PAGES.clear()
+
+            page = _ERROR_PAGES[key] = e.get_body(environ).encode()
+
+        rv = cls._build(page, plan)
+        rv.status_code = e.code
+        return rv
+
+    @classmethod
+    def _plan(cls, mimetype: str | None) -> tuple[str, str, int] | None:
+        """The cached :meth:`_direct_plan` of this class and mimetype."""
+        key = (
+            cls,
+            mimetype,
+            cls.default_mimetype,
+            cls.default_status,
+            cls.automatically_set_content_length,
+        )
+
+        try:
+            return _DIRECT_PLANS[key]
+        except KeyError:
+            # Bounded: classes or mimetypes made on the fly must not pile up.
+            if len(_DIRECT_PLANS) >= 64:
+                _DIRECT_PLANS.clear()
+
+            plan = _DIRECT_PLANS[key] = cls._direct_plan(mimetype)
+            return plan
+
+    @classmethod
+    def _build(cls, data: bytes, plan: tuple[str, str, int]) -> Response:
         rv = cls.__new__(cls)
         headers = Headers()
         headers._list = [("Content-Type", plan[0]), ("Content-Length", str(len(data)))]
