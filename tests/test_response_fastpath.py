@@ -12,12 +12,14 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from markupsafe import Markup
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound
 from werkzeug.formparser import FormDataParser
 from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
@@ -436,3 +438,28 @@ def test_form_through_a_request():
         "/", data=b"a=\xff", content_type="application/x-www-form-urlencoded"
     )
     assert rv.json == {"form": []}
+
+
+_COOKIE_KEYS = ["HTTP_COOKIE", "HTTP_Cookie", "HTTP_cookie", "HTTP_COOKIES"]
+_COOKIE_KEYS += ["HTTP_X_COOKIE", "COOKIE", "HTTP_COO_KIE", "HTTP_CONTENT_TYPE"]
+_COOKIE_VALUES = st.sampled_from(["a=1", "b=2; a=3", 'c="q \\\\"x"', "", "=;;", "é=ü"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_COOKIE_KEYS), _COOKIE_VALUES, max_size=4))
+def test_cookies_match_werkzeugs(extra):
+    """``request.cookies`` reads the environ directly; for any set of
+    Cookie-like keys it gives werkzeug's cookies, in the same order."""
+    environ = EnvironBuilder().get_environ()
+    environ.update(extra)
+    ours = flask.Request(environ).cookies
+    theirs = WerkzeugRequest(environ).cookies
+    assert type(ours) is type(theirs)
+    assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+
+
+def test_cookies_with_replaced_headers():
+    environ = EnvironBuilder(headers={"Cookie": "a=1"}).get_environ()
+    request = flask.Request(environ)
+    request.headers = Headers({"Cookie": "b=2"})
+    assert request.cookies.to_dict() == {"b": "2"}
