@@ -516,7 +516,16 @@ class Response(ResponseBase):
         elif type(data) is not bytes:
             return cls(data, mimetype=mimetype)
 
-        return cls._build(data, plan)
+        rv = cls.__new__(cls)
+        headers = Headers()
+        headers._list = [("Content-Type", plan[0]), ("Content-Length", str(len(data)))]
+        rv.headers = headers
+        rv._status = plan[1]
+        rv._status_code = plan[2]
+        rv.direct_passthrough = False
+        rv._on_close = []
+        rv.response = [data]
+        return rv
 
     @classmethod
     def _from_http_error(cls, e: HTTPException, environ: WSGIEnvironment) -> Response:
@@ -548,7 +557,7 @@ class Response(ResponseBase):
 
             page = _ERROR_PAGES[key] = e.get_body(environ).encode()
 
-        rv = cls._build(page, plan)
+        rv = cls._from_data(page, "text/html")
         rv.status_code = e.code
         return rv
 
@@ -572,19 +581,6 @@ class Response(ResponseBase):
 
             plan = _DIRECT_PLANS[key] = cls._direct_plan(mimetype)
             return plan
-
-    @classmethod
-    def _build(cls, data: bytes, plan: tuple[str, str, int]) -> Response:
-        rv = cls.__new__(cls)
-        headers = Headers()
-        headers._list = [("Content-Type", plan[0]), ("Content-Length", str(len(data)))]
-        rv.headers = headers
-        rv._status = plan[1]
-        rv._status_code = plan[2]
-        rv.direct_passthrough = False
-        rv._on_close = []
-        rv.response = [data]
-        return rv
 
     @classmethod
     def _direct_plan(cls, mimetype: str | None) -> tuple[str, str, int] | None:
