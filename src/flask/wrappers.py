@@ -82,8 +82,8 @@ def _parse_urlencoded(text: str) -> list[tuple[str, str]]:
     # PERF: parse_qsl unquotes each field through a regex split and a
     # decode per ASCII run; splitting here and decoding each field in one
     # go gives the same pairs. The 10-field form of bench/ parses in 13 us
-    # instead of 24 us (a sixth of the request), the query of the JSON
-    # workload in 3% less of its request.
+    # instead of 24 us (17% fewer instructions for the whole request); the
+    # JSON-params request, which reads one query argument, 5% fewer.
     pairs = []
 
     for part in text.split("&"):
@@ -252,7 +252,7 @@ class Request(RequestBase):
         # walks every environ key through a generator that renames it.
         # Picking the same keys (HTTP_ plus "cookie" in any case: what
         # EnvironHeaders names "Cookie") from the environ directly gives
-        # the same values; 6% of a request that uses the session.
+        # the same values; 5% of a request that uses the session.
         if type(headers) is not EnvironHeaders or headers.environ is not self.environ:
             return super().cookies
 
@@ -536,7 +536,8 @@ class Response(ResponseBase):
         # name and description each time) and builds a response that is
         # then cast to this class. With werkzeug's own rendering methods the
         # page depends only on the code and description: keep the page, and
-        # build the response as _from_data does. A fifth of a 404.
+        # build the response as _from_data does. A 404 takes 28% fewer
+        # instructions.
         description = e.description
         plan = cls._plan("text/html")
 
