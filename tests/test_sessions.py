@@ -986,3 +986,72 @@ def test_vary_cookie_merges_with_the_view_vary_header(
         return "x", headers
 
     assert client.get("/").headers.getlist("Vary") == expected
+
+
+# --- RequestContext._session: lazily opened, but there when read ----------
+
+
+def test_request_ctx_session_attribute_after_untouched_request(
+    app: flask.Flask,
+) -> None:
+    from flask.globals import request_ctx
+
+    @app.route("/nothing")
+    def nothing() -> str:
+        return "nothing"
+
+    client = app.test_client()
+
+    with client:
+        rv = client.get("/nothing")
+        session = request_ctx._session
+        assert isinstance(session, flask.sessions.SecureCookieSession)
+        assert not session.accessed
+        assert not session.modified
+        assert "_session" in vars(request_ctx._get_current_object())
+        # Reading it did not count as using it.
+        assert "Vary" not in rv.headers
+        assert request_ctx._session is session
+        assert request_ctx.session is session
+        assert session.accessed
+
+
+def test_request_ctx_session_attribute_reads_the_cookie(app: flask.Flask) -> None:
+    from flask.globals import request_ctx
+
+    @app.route("/set")
+    def set_value() -> str:
+        flask.session["k"] = "v"
+        return ""
+
+    @app.route("/nothing")
+    def nothing() -> str:
+        return ""
+
+    client = app.test_client()
+    client.get("/set")
+
+    with client:
+        client.get("/nothing")
+        assert dict(request_ctx._session) == {"k": "v"}
+
+
+def test_request_ctx_session_attribute_before_push_and_assigned(
+    app: flask.Flask,
+) -> None:
+    ctx = app.test_request_context("/")
+    # As with Flask 3.1: nothing is opened before the context is pushed.
+    assert ctx._session is None
+
+    with ctx:
+        assert isinstance(ctx._session, flask.sessions.SecureCookieSession)
+        replacement = flask.sessions.SecureCookieSession({"x": 1})
+        ctx._session = replacement
+        assert flask.session["x"] == 1
+        assert flask.session._get_current_object() is replacement
+
+
+def test_request_ctx_copy_shares_the_session(app: flask.Flask) -> None:
+    with app.test_request_context("/") as ctx:
+        copy = ctx.copy()
+        assert copy._session is ctx._session

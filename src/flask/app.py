@@ -87,10 +87,14 @@ def _plain_http_exception(e: HTTPException) -> bool:
     """Whether ``e`` renders as ``e.get_response()`` would when run as a
     WSGI app: no response of its own attached, werkzeug's ``__call__``,
     and not a HEAD request (whose hooks see an empty body).
+
+    NOTE: a subclass may skip ``HTTPException.__init__``, leaving no
+    ``response`` attribute; the generic path then decides what happens
+    (an overridden ``get_response`` works, werkzeug's raises).
     """
     ctx = _cv_request.get(None)
     return (
-        e.response is None
+        getattr(e, "response", _sentinel) is None
         and type(e).__call__ is HTTPException.__call__
         and ctx is not None
         and ctx.request.method != "HEAD"
@@ -1021,7 +1025,7 @@ class Flask(_PackageFilesMixin, App):
         return session
 
     def _save_session(self, ctx: RequestContext, response: Response) -> None:
-        session = ctx._session
+        session = ctx.__dict__.get("_session")
 
         if session is None:
             # Never opened. Without a cookie the empty session would

@@ -212,6 +212,29 @@ class AppContext:
         self.pop(exc_value)
 
 
+class _LazySession:
+    """``RequestContext._session``: the session, opened on first read.
+
+    PERF: opening the cookie session only when it is first needed spares
+    parsing and verifying the cookie on requests that never use it. Code
+    that reads ``_session`` directly (extensions, test suites) still finds
+    the session object there once the context has been pushed, without it
+    being marked accessed; before the first push it is ``None``. A
+    non-data descriptor: once opened or assigned, the instance attribute
+    answers and this is not called again.
+    """
+
+    def __get__(self, ctx: RequestContext | None, owner: type[RequestContext]) -> t.Any:
+        if ctx is None:
+            return self
+
+        if not ctx.__dict__.get("_pushed"):
+            return None
+
+        session = ctx._session = ctx.app._open_session(ctx.request)
+        return session
+
+
 class RequestContext:
     """Holds everything about one request: the request object, the URL
     adapter, the session and the flashed messages.
@@ -246,12 +269,19 @@ class RequestContext:
 
         #: Messages taken from the session by get_flashed_messages.
         self.flashes: list[tuple[str, str]] | None = None
-        # None until the session is first used; see the session property.
-        self._session: SessionMixin | None = session
+
+        # Without a session given, ``_session`` is left to the class
+        # descriptor, which opens it on first read once pushed.
+        if session is not None:
+            self._session = session
+
+        self._pushed = False
         self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
         ] = []
+
+    _session: SessionMixin | None = _LazySession()  # type: ignore[assignment]
 
     @property
     def session(self) -> SessionMixin:
@@ -266,13 +296,12 @@ class RequestContext:
 
     def _get_session(self) -> SessionMixin:
         """The session, opened if needed, without marking it accessed."""
-        # PERF: opening the cookie session only when it is first needed
-        # spares parsing and verifying the cookie on requests that never
-        # use it.
-        if self._session is None:
-            self._session = self.app._open_session(self.request)
+        session = self.__dict__.get("_session")
 
-        return self._session
+        if session is None:
+            session = self._session = self.app._open_session(self.request)
+
+        return session
 
     def copy(self) -> RequestContext:
         """Return a new context for the same request and session, which
@@ -311,7 +340,12 @@ class RequestContext:
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
 
         if len(self._cv_tokens) == 1:
-            if self._session is None and not self.app._session_opens_lazily():
+            self._pushed = True
+
+            if (
+                self.__dict__.get("_session") is None
+                and not self.app._session_opens_lazily()
+            ):
                 self._session = self.app._open_session(self.request)
 
             if self.url_adapter is not None:
