@@ -20,10 +20,10 @@ PACKAGE = Path(flask.__file__).parent
 
 LAYERS = [
     "_async",
-    "_routing",
     "typing",
     "signals",
     "globals",
+    "_routing",
     "config",
     "json.provider",
     "json",
@@ -34,7 +34,10 @@ LAYERS = [
     "sessions",
     "ctx",
     "templating",
+    "_coerce",
     "sansio",
+    "sansio._registry",
+    "sansio._plan",
     "sansio.scaffold",
     "sansio.app",
     "sansio.blueprints",

@@ -1,5 +1,5 @@
-"""A cache of URL matches, so requests for a URL seen before skip
-werkzeug's matcher.
+"""Binding the URL map for a request, and a cache of URL matches so
+requests for a URL seen before skip werkzeug's matcher.
 """
 
 from __future__ import annotations
@@ -15,6 +15,16 @@ from werkzeug.routing import PathConverter
 from werkzeug.routing import Rule
 from werkzeug.routing import UnicodeConverter
 from werkzeug.routing import UUIDConverter
+from werkzeug.sansio.request import Request as _SansioRequest
+
+from .globals import _cv_app
+from .globals import _cv_request
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from .app import Flask
+    from .wrappers import Request
 
 # Converters whose values depend only on the URL text: a match that uses
 # only these can be reused. A custom converter may look things up (a
@@ -96,3 +106,128 @@ class MatchCache:
             self._entries[key] = (rule, dict(args))
 
         return rule, args  # type: ignore[return-value]
+
+
+_werkzeug_host = _SansioRequest.host
+
+
+def _environ_text(value: str | None) -> str | None:
+    """A WSGI environ string (bytes as latin-1) read as UTF-8, as
+    werkzeug's ``bind_to_environ`` reads it.
+    """
+    if value is None or value.isascii():
+        return value
+
+    return value.encode("latin1").decode(errors="replace")
+
+
+def bind_to_request(app: Flask, request: Request) -> MapAdapter:
+    """``app.url_map`` bound for ``request``, as ``Flask.create_url_adapter``
+    binds it: the host checked against ``TRUSTED_HOSTS`` first (a 400 if
+    it is not trusted), then ``bind_to_environ`` with ``SERVER_NAME``, or
+    without it when rules match hosts, and on the default subdomain unless
+    subdomains are matched.
+    """
+    config = app.config
+    url_map = app.url_map
+
+    if config["TRUSTED_HOSTS"] is not None:
+        request.trusted_hosts = config["TRUSTED_HOSTS"]
+
+    host = request.host  # raises for an untrusted or malformed host
+    server_name = config["SERVER_NAME"]
+    environ = request.environ
+
+    if (
+        server_name is None
+        and not url_map.host_matching
+        and not app.subdomain_matching
+        and "HTTP_UPGRADE" not in environ
+        and type(url_map).bind_to_environ is Map.bind_to_environ
+        and type(request).host is _werkzeug_host
+    ):
+        return _bind_known_host(app, url_map, host, environ)
+
+    subdomain = None
+
+    if url_map.host_matching:
+        # Rules match the request's real host, which SERVER_NAME would hide.
+        server_name = None
+    elif not app.subdomain_matching:
+        subdomain = url_map.default_subdomain or ""
+
+    return url_map.bind_to_environ(
+        environ, server_name=server_name, subdomain=subdomain
+    )
+
+
+def _bind_known_host(
+    app: Flask, url_map: Map, host: str, environ: WSGIEnvironment
+) -> MapAdapter:
+    """What ``bind_to_environ`` gives when the host is the request's own
+    and the subdomain the default one.
+
+    PERF: werkzeug works the host out of the environ again, and validates
+    it through the IDNA codec on every bind (3% of a request). The request
+    has already computed it, and a host validated before (the same one on
+    almost every request) needs no second check: the adapter is made
+    directly, as werkzeug's ``bind`` makes it.
+    """
+    script_name = _environ_text(environ.get("SCRIPT_NAME"))
+    path_info = _environ_text(environ.get("PATH_INFO"))
+    query = _environ_text(environ.get("QUERY_STRING"))
+    scheme = environ["wsgi.url_scheme"]
+    method = environ["REQUEST_METHOD"]
+    subdomain = url_map.default_subdomain or ""
+    known = app.__dict__.get("_bound_host")
+
+    if known is None or known[0] != host:
+        adapter = Map.bind(
+            url_map, host, script_name, subdomain, scheme, method, path_info, query
+        )
+        app.__dict__["_bound_host"] = (host, adapter.server_name)
+        return adapter
+
+    return MapAdapter(
+        url_map,
+        known[1],
+        "/" if script_name is None else script_name,
+        subdomain,
+        scheme,
+        "/" if path_info is None else path_info,
+        method,
+        query,
+    )
+
+
+def url_target(
+    app: Flask, endpoint: str, scheme: str | None, external: bool | None
+) -> tuple[MapAdapter, str, bool]:
+    """Where ``app.url_for`` builds a URL: the adapter, the endpoint (a
+    leading ``.`` resolved against the request's blueprint), and whether
+    the URL is absolute (by default: outside a request, or with a
+    scheme).
+
+    :raises RuntimeError: outside a request without ``SERVER_NAME``.
+    """
+    req_ctx = _cv_request.get(None)
+
+    if req_ctx is not None:
+        if endpoint[:1] == ".":
+            blueprint = req_ctx.request.blueprint
+            endpoint = endpoint[1:] if blueprint is None else blueprint + endpoint
+
+        absolute = scheme is not None if external is None else external
+        return req_ctx.url_adapter, endpoint, absolute  # type: ignore[return-value]
+
+    app_ctx = _cv_app.get(None)
+    adapter = app.create_url_adapter(None) if app_ctx is None else app_ctx.url_adapter
+
+    if adapter is None:
+        raise RuntimeError(
+            "Unable to build URLs outside an active request without"
+            " 'SERVER_NAME' configured. Also configure 'APPLICATION_ROOT' and"
+            " 'PREFERRED_URL_SCHEME' as needed."
+        )
+
+    return adapter, endpoint, True if external is None else external

@@ -1,4 +1,20 @@
-"""``Flask``: the WSGI application and its request pipeline."""
+"""``Flask``: the WSGI application and its request pipeline.
+
+One request goes through these steps; each public step is a method a
+subclass may override, and each calls the next through ``self``:
+
+``wsgi_app`` makes and pushes a :class:`~flask.ctx.RequestContext` (which
+binds the URL map once and matches the URL), then
+``full_dispatch_request`` runs ``preprocess_request`` (URL value
+preprocessors, ``before_request``), ``dispatch_request`` (the view),
+``handle_user_exception`` for what they raise, and ``finalize_request``
+(``make_response``, ``process_response``: after-request functions and the
+session). Unhandled errors go to ``handle_exception``. Popping the context
+runs the teardown functions.
+
+What each blueprint scope runs is resolved once into a plan
+(:mod:`flask.sansio._plan`) and reused until the registries change.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +27,11 @@ from datetime import timedelta
 from functools import partial
 from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
-from itertools import chain
 from types import FunctionType
 from types import TracebackType
 from urllib.parse import quote as _url_quote
 
 import click
-from werkzeug.datastructures import Headers
 from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import BadRequestKeyError
 from werkzeug.exceptions import HTTPException
@@ -31,11 +45,13 @@ from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule as Rule
 from werkzeug.serving import is_running_from_reloader
 from werkzeug.utils import cached_property
-from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
 from . import typing as ft
+from ._coerce import coerce
+from ._routing import bind_to_request
 from ._routing import MatchCache
+from ._routing import url_target
 from .ctx import _sentinel
 from .ctx import AppContext
 from .ctx import RequestContext
@@ -48,6 +64,7 @@ from .helpers import _PackageFilesMixin
 from .helpers import get_debug_flag
 from .helpers import get_flashed_messages
 from .helpers import get_load_dotenv
+from .sansio._plan import ScopePlan
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface
 from .sessions import SessionInterface
@@ -64,121 +81,130 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIEnvironment
 
-    from .sessions import SessionMixin
     from .testing import FlaskClient
     from .testing import FlaskCliRunner
 
-
-#: ``flask._async.run``, once an async function has been called.
+#: ``flask._async.run``, loaded by the first coroutine function called.
 _run_coroutine: t.Callable[..., t.Any] | None = None
 
-
-def _wsgi_str(value: str | None) -> str | None:
-    """Decode a WSGI environ string (latin-1 bytes) as UTF-8, as werkzeug's
-    ``bind_to_environ`` does.
-    """
-    if value is None or value.isascii():
-        return value
-
-    return value.encode("latin1").decode(errors="replace")
-
-
-def _plain_http_exception(e: HTTPException) -> bool:
-    """Whether ``e`` renders as ``e.get_response()`` would when run as a
-    WSGI app: no response of its own attached, werkzeug's ``__call__``,
-    and not a HEAD request (whose hooks see an empty body).
-
-    NOTE: a subclass may skip ``HTTPException.__init__``, leaving no
-    ``response`` attribute; the generic path then decides what happens
-    (an overridden ``get_response`` works, werkzeug's raises).
-    """
-    ctx = _cv_request.get(None)
-    return (
-        getattr(e, "response", _sentinel) is None
-        and type(e).__call__ is HTTPException.__call__
-        and ctx is not None
-        and ctx.request.method != "HEAD"
-    )
-
-
-_ERROR_RESPONSE_TYPES = (
-    "The return type must be a string, dict, list, tuple with headers or"
-    " status, Response instance, or WSGI callable, but it was a"
+_RUN_UNDER_CLI = (
+    " * Ignoring a call to 'app.run()' that would block the current 'flask'"
+    " CLI command.\n   Only call 'app.run()' in an 'if __name__ =="
+    ' "__main__"\' guard.'
 )
+_FINALIZE_FAILED = "Request finalizing failed with an error while handling an error"
+
+# Characters left as they are in a URL's #fragment.
+_FRAGMENT_SAFE = "%!#$&'()*+,/:;=?@"
+
+# Redirect codes that keep the method and body; the others turn a form
+# POST into a GET, which debug mode explains instead.
+_BODY_KEEPING_REDIRECTS = (307, 308)
+_BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _static_view(app_ref: weakref.ReferenceType[Flask]) -> ft.RouteCallable:
+    """The view of the app's ``static`` endpoint. It holds the app weakly:
+    the URL map must not keep the app alive.
+    """
+
+    def static(**kwargs: t.Any) -> Response:
+        return app_ref().send_static_file(**kwargs)  # type: ignore[union-attr]
+
+    return static
+
+
+def _run_teardowns(
+    funcs: t.Iterable[ft.TeardownCallable],
+    exc: BaseException | None,
+    ensure_sync: t.Callable[..., t.Any],
+) -> BaseException | None:
+    """Call each teardown function with ``exc``; return the first error
+    one of them raised, if any.
+
+    NOTE: one failing function must not keep the others from releasing
+    their resources, so errors are collected and raised after all ran.
+    """
+    first_error: BaseException | None = None
+
+    for func in funcs:
+        try:
+            ensure_sync(func)(exc)
+        except Exception as e:
+            if first_error is None:
+                first_error = e
+
+    return first_error
 
 
 class Flask(_PackageFilesMixin, App):
-    """The application: a WSGI callable that holds the registries,
-    config and templates of a web app.
+    """A web application: the WSGI callable, with the registries of its
+    views and hooks, its configuration and its templates.
 
-    Create it in your main module or package's ``__init__.py``, passing
-    ``__name__`` so resources and templates are found beside it::
+    Make one in the main module, or in a package's ``__init__.py``, and
+    give it ``__name__`` so that its resources and templates are found
+    next to it::
 
         from flask import Flask
         app = Flask(__name__)
 
     :param import_name: The name of the app's module or package.
-    :param static_url_path: The URL path of static files; ``/`` plus the
-        static folder's name by default.
+    :param static_url_path: The URL path static files are served under;
+        ``/`` and the static folder's name by default.
     :param static_folder: The folder of static files, relative to
-        ``root_path``; ``None`` disables the static route.
-    :param static_host: The host of the static route, with
+        :attr:`root_path`; ``None`` for no static route.
+    :param static_host: The host the static route matches, with
         ``host_matching``.
-    :param host_matching: Match rules on the ``host`` option.
-    :param subdomain_matching: Match the subdomain against
-        ``SERVER_NAME``.
-    :param template_folder: The template folder, relative to
-        ``root_path``; ``None`` for none.
-    :param instance_path: An absolute instance folder; found
-        automatically by default.
+    :param host_matching: Match rules against the ``host`` option.
+    :param subdomain_matching: Match subdomains of ``SERVER_NAME``.
+    :param template_folder: The folder of templates, relative to
+        :attr:`root_path`; ``None`` for none.
+    :param instance_path: The absolute path of the instance folder; found
+        by :meth:`auto_find_instance_path` when not given.
     :param instance_relative_config: Load config files relative to the
-        instance folder.
-    :param root_path: The app's folder, when ``import_name`` cannot find
-        it (namespace packages).
+        instance folder instead of the root path.
+    :param root_path: The app's folder, for when ``import_name`` cannot
+        locate it (namespace packages).
     """
 
-    #: The request class; see :class:`~flask.Request`.
+    #: The class of request objects.
     request_class: type[Request] = Request
-
-    #: The response class; see :class:`~flask.Response`.
+    #: The class of response objects.
     response_class: type[Response] = Response
-
-    #: Opens and saves the session; signed cookies by default.
+    #: Opens and saves sessions; signed cookies by default.
     session_interface: SessionInterface = SecureCookieSessionInterface()
 
-    #: The config an app starts with.
+    #: The configuration every app starts from.
     default_config = ImmutableDict(
-        {
-            "DEBUG": None,
-            "TESTING": False,
-            "PROPAGATE_EXCEPTIONS": None,
-            "SECRET_KEY": None,
-            "SECRET_KEY_FALLBACKS": None,
-            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
-            "USE_X_SENDFILE": False,
-            "TRUSTED_HOSTS": None,
-            "SERVER_NAME": None,
-            "APPLICATION_ROOT": "/",
-            "SESSION_COOKIE_NAME": "session",
-            "SESSION_COOKIE_DOMAIN": None,
-            "SESSION_COOKIE_PATH": None,
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SECURE": False,
-            "SESSION_COOKIE_PARTITIONED": False,
-            "SESSION_COOKIE_SAMESITE": None,
-            "SESSION_REFRESH_EACH_REQUEST": True,
-            "MAX_CONTENT_LENGTH": None,
-            "MAX_FORM_MEMORY_SIZE": 500_000,
-            "MAX_FORM_PARTS": 1_000,
-            "SEND_FILE_MAX_AGE_DEFAULT": None,
-            "TRAP_BAD_REQUEST_ERRORS": None,
-            "TRAP_HTTP_EXCEPTIONS": False,
-            "EXPLAIN_TEMPLATE_LOADING": False,
-            "PREFERRED_URL_SCHEME": "http",
-            "TEMPLATES_AUTO_RELOAD": None,
-            "MAX_COOKIE_SIZE": 4093,
-            "PROVIDE_AUTOMATIC_OPTIONS": True,
-        }
+        DEBUG=None,
+        TESTING=False,
+        PROPAGATE_EXCEPTIONS=None,
+        SECRET_KEY=None,
+        SECRET_KEY_FALLBACKS=None,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=31),
+        USE_X_SENDFILE=False,
+        TRUSTED_HOSTS=None,
+        SERVER_NAME=None,
+        APPLICATION_ROOT="/",
+        SESSION_COOKIE_NAME="session",
+        SESSION_COOKIE_DOMAIN=None,
+        SESSION_COOKIE_PATH=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=False,
+        SESSION_COOKIE_PARTITIONED=False,
+        SESSION_COOKIE_SAMESITE=None,
+        SESSION_REFRESH_EACH_REQUEST=True,
+        MAX_CONTENT_LENGTH=None,
+        MAX_FORM_MEMORY_SIZE=500_000,
+        MAX_FORM_PARTS=1_000,
+        SEND_FILE_MAX_AGE_DEFAULT=None,
+        TRAP_BAD_REQUEST_ERRORS=None,
+        TRAP_HTTP_EXCEPTIONS=False,
+        EXPLAIN_TEMPLATE_LOADING=False,
+        PREFERRED_URL_SCHEME="http",
+        TEMPLATES_AUTO_RELOAD=None,
+        MAX_COOKIE_SIZE=4093,
+        PROVIDE_AUTOMATIC_OPTIONS=True,
     )
 
     def __init__(
@@ -195,571 +221,156 @@ class Flask(_PackageFilesMixin, App):
         root_path: str | None = None,
     ):
         super().__init__(
-            import_name=import_name,
-            static_url_path=static_url_path,
-            static_folder=static_folder,
-            static_host=static_host,
-            host_matching=host_matching,
-            subdomain_matching=subdomain_matching,
-            template_folder=template_folder,
-            instance_path=instance_path,
-            instance_relative_config=instance_relative_config,
-            root_path=root_path,
+            import_name,
+            # files
+            static_url_path,
+            static_folder,
+            static_host,
+            # routing
+            host_matching,
+            subdomain_matching,
+            # templates and instance
+            template_folder,
+            instance_path,
+            instance_relative_config,
+            root_path,
         )
-
-        #: The click group of the app's commands, run by ``flask``.
-        self.cli: cli.AppGroup = cli.AppGroup()
-        self.cli.name = self.name
+        #: The app's commands, a click group that ``flask`` runs.
+        self.cli: cli.AppGroup = cli.AppGroup(self.name)
 
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
                 "Invalid static_host/host_matching combination"
             )
-            # A weak reference: the view must not keep the app alive.
-            self_ref = weakref.ref(self)
             self.add_url_rule(
                 f"{self.static_url_path}/<path:filename>",
                 endpoint="static",
                 host=static_host,
-                view_func=lambda **kw: self_ref().send_static_file(**kw),  # type: ignore[union-attr]
+                view_func=_static_view(weakref.ref(self)),
             )
+
+    # -- files and templates ---------------------------------------------
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> t.IO[t.AnyStr]:
-        """Open a file relative to :attr:`root_path` for reading, such as
-        a ``schema.sql`` shipped in the package.
+        """Open a file of the package, relative to :attr:`root_path`, for
+        reading (a ``schema.sql``, say).
 
-        :param resource: The path relative to :attr:`root_path`.
+        :param resource: The file's path relative to :attr:`root_path`.
         :param mode: ``"rb"``, ``"r"`` or ``"rt"``.
-        :param encoding: The text encoding, in text mode.
+        :param encoding: The encoding in text mode.
         """
         return self._open_resource(resource, mode, encoding)
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
     ) -> t.IO[t.AnyStr]:
-        """Open a file relative to :attr:`instance_path`, for reading or
-        writing.
+        """Open a file of the instance folder, in any mode.
 
-        :param resource: The path relative to :attr:`instance_path`.
-        :param mode: Any :func:`open` mode.
-        :param encoding: The text encoding, in text mode.
+        :param resource: The file's path relative to :attr:`instance_path`.
+        :param mode: The :func:`open` mode.
+        :param encoding: The encoding in text mode.
         """
         return self._open_package_file(self.instance_path, resource, mode, encoding)
 
     def create_jinja_environment(self) -> Environment:
-        """Create the Jinja environment from :attr:`jinja_options`, with
-        the app's autoescape and reload settings and the standard globals
-        (``url_for``, ``get_flashed_messages``, ``config``, ``request``,
-        ``session``, ``g``).
+        """Make the Jinja environment from :attr:`jinja_options`, with the
+        app's autoescaping and reloading, and the globals every template
+        sees: ``url_for``, ``get_flashed_messages``, ``config``,
+        ``request``, ``session`` and ``g``.
         """
-        options = dict(self.jinja_options)
-
-        if "autoescape" not in options:
-            options["autoescape"] = self.select_jinja_autoescape
+        options = {"autoescape": self.select_jinja_autoescape, **self.jinja_options}
 
         if "auto_reload" not in options:
-            auto_reload = self.config["TEMPLATES_AUTO_RELOAD"]
+            reload = self.config["TEMPLATES_AUTO_RELOAD"]
+            options["auto_reload"] = self.debug if reload is None else reload
 
-            if auto_reload is None:
-                auto_reload = self.debug
-
-            options["auto_reload"] = auto_reload
-
-        rv = self.jinja_environment(self, **options)
-        rv.globals.update(
+        env = self.jinja_environment(self, **options)
+        # The proxies themselves, so that macros imported without the
+        # context still reach the current request.
+        env.globals.update(
             url_for=self.url_for,
             get_flashed_messages=get_flashed_messages,
             config=self.config,
-            # Proxies, so macros imported without context still see them.
             request=request,
             session=session,
             g=g,
         )
-        rv.policies["json.dumps_function"] = self.json.dumps
-        return rv
+        env.policies["json.dumps_function"] = self.json.dumps
+        return env
 
-    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        """Bind :attr:`url_map` for a request, or, without one, for
-        ``SERVER_NAME`` (``None`` if it is not set).
-
-        With a request, ``TRUSTED_HOSTS`` is checked first: a foreign host
-        raises a 400.
+    def update_template_context(self, context: dict[str, t.Any]) -> None:
+        """Add what the context processors return to ``context``: the
+        app's first, then those of the request's blueprints from the
+        outermost in. Values already in ``context`` are kept.
         """
-        if request is not None:
-            trusted_hosts = self.config["TRUSTED_HOSTS"]
+        ctx = _cv_request.get(None)
+        scopes = () if ctx is None else self._request_scopes(ctx.request)
+        given = dict(context)
 
-            if trusted_hosts is not None:
-                request.trusted_hosts = trusted_hosts
+        for processor in self._scope_plan(scopes).context_processors:
+            context.update(self.ensure_sync(processor)())
 
-            # Check the host now, so an untrusted one fails before routing.
-            request.host  # noqa: B018
+        context.update(given)
 
-            subdomain = None
-            server_name = self.config["SERVER_NAME"]
-            environ = request.environ
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The namespace ``flask shell`` starts with: ``app``, ``g`` and
+        what the shell context processors add.
+        """
+        namespace: dict[str, t.Any] = {"app": self, "g": g}
 
-            # PERF: in the common case (no SERVER_NAME, no host or
-            # subdomain matching, no WebSocket upgrade) bind with the host
-            # the request already computed, instead of bind_to_environ
-            # working it out again. The adapter is the same.
-            if (
-                server_name is None
-                and not self.url_map.host_matching
-                and not self.subdomain_matching
-                and "HTTP_UPGRADE" not in environ
-            ):
-                return self._bind_request(request.host, environ)
+        for processor in self.shell_context_processors:
+            namespace.update(processor())
 
-            if self.url_map.host_matching:
-                # Rules match the real host; SERVER_NAME would hide it.
-                server_name = None
-            elif not self.subdomain_matching:
-                # Treat every request as on the default subdomain.
-                subdomain = self.url_map.default_subdomain or ""
+        return namespace
 
-            return self.url_map.bind_to_environ(
-                request.environ,
-                server_name=server_name,
-                subdomain=subdomain,
-            )
-
-        if self.config["SERVER_NAME"] is not None:
-            return self.url_map.bind(
-                self.config["SERVER_NAME"],
-                script_name=self.config["APPLICATION_ROOT"],
-                url_scheme=self.config["PREFERRED_URL_SCHEME"],
-            )
-
-        return None
-
-    # The last host _bind_request validated, and the server name werkzeug
-    # made of it.
-    _bound_host: tuple[str, str] | None = None
+    # -- URLs ------------------------------------------------------------
 
     @cached_property
     def _match_cache(self) -> MatchCache:
         """Recent URL matches; see :class:`flask._routing.MatchCache`."""
         return MatchCache()
 
-    def _bind_request(self, host: str, environ: WSGIEnvironment) -> MapAdapter:
-        """Bind the URL map for a request, as ``bind_to_environ`` would
-        with no server name and the default subdomain.
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Bind :attr:`url_map` to a request or, without one, to
+        ``SERVER_NAME`` (``None`` when that is not set).
+
+        For a request, ``TRUSTED_HOSTS`` is checked first: an untrusted
+        host is a 400.
         """
-        url_map = self.url_map
-        script_name = _wsgi_str(environ.get("SCRIPT_NAME"))
-        path_info = _wsgi_str(environ.get("PATH_INFO"))
-        query_args = _wsgi_str(environ.get("QUERY_STRING"))
-        subdomain = url_map.default_subdomain or ""
-        bound = self._bound_host
+        if request is not None:
+            return bind_to_request(self, request)
 
-        # PERF: Map.bind runs the host through the IDNA codec to validate
-        # it, about 3% of a request; a host validated before (the same one
-        # on almost every request) can skip that.
-        if bound is not None and bound[0] == host:
-            return MapAdapter(
-                url_map,
-                bound[1],
-                "/" if script_name is None else script_name,
-                subdomain,
-                environ["wsgi.url_scheme"],
-                "/" if path_info is None else path_info,
-                environ["REQUEST_METHOD"],
-                query_args,
-            )
+        server_name = self.config["SERVER_NAME"]
 
-        adapter = url_map.bind(
-            host,
-            script_name,
-            subdomain,
-            environ["wsgi.url_scheme"],
-            environ["REQUEST_METHOD"],
-            path_info,
-            query_args,
+        if server_name is None:
+            return None
+
+        return self.url_map.bind(
+            server_name,
+            script_name=self.config["APPLICATION_ROOT"],
+            url_scheme=self.config["PREFERRED_URL_SCHEME"],
         )
-        self._bound_host = (host, adapter.server_name)
-        return adapter
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        """Raise the routing error of ``request``.
-
-        In debug mode, a redirect that would turn a form POST into a GET
-        (a missing trailing slash) raises an explanation instead.
+        """Raise the error matching ``request`` failed with. In debug
+        mode, a redirect that would lose a form's body (a missing trailing
+        slash on a POST) raises an explanation instead.
         """
-        e = request.routing_exception
+        error = request.routing_exception
 
         if (
-            not self.debug
-            or not isinstance(e, RequestRedirect)
-            or e.code in {307, 308}
-            or request.method in {"GET", "HEAD", "OPTIONS"}
+            self.debug
+            and isinstance(error, RequestRedirect)
+            and error.code not in _BODY_KEEPING_REDIRECTS
+            and request.method not in _BODYLESS_METHODS
         ):
-            raise e  # type: ignore[misc]
+            from .debughelpers import FormDataRoutingRedirect
 
-        from .debughelpers import FormDataRoutingRedirect
+            raise FormDataRoutingRedirect(request)
 
-        raise FormDataRoutingRedirect(request)
-
-    def update_template_context(self, context: dict[str, t.Any]) -> None:
-        """Add the context processors' values to ``context``: the app's,
-        then those of the request's blueprints, outermost first. Values
-        passed to the render call win.
-        """
-        names: t.Iterable[str | None] = (None,)
-        reqctx = _cv_request.get(None)
-
-        if reqctx is not None:
-            names = chain(names, reversed(reqctx.request._blueprint_scopes()))
-
-        orig_ctx = context.copy()
-
-        for name in names:
-            if name in self.template_context_processors:
-                for func in self.template_context_processors[name]:
-                    context.update(self.ensure_sync(func)())
-
-        context.update(orig_ctx)
-
-    def make_shell_context(self) -> dict[str, t.Any]:
-        """The names ``flask shell`` starts with: ``app``, ``g``, and the
-        shell context processors' values.
-        """
-        rv = {"app": self, "g": g}
-
-        for processor in self.shell_context_processors:
-            rv.update(processor())
-
-        return rv
-
-    def run(
-        self,
-        host: str | None = None,
-        port: int | None = None,
-        debug: bool | None = None,
-        load_dotenv: bool = True,
-        **options: t.Any,
-    ) -> None:
-        """Run the development server. Not for production; prefer the
-        ``flask run`` command during development.
-
-        :param host: The interface to listen on; ``127.0.0.1``, or the
-            host of ``SERVER_NAME``.
-        :param port: The port; ``5000``, or the port of ``SERVER_NAME``.
-        :param debug: Enable debug mode, the reloader and the debugger.
-        :param load_dotenv: Load ``.env`` and ``.flaskenv`` first.
-        :param options: Passed to :func:`werkzeug.serving.run_simple`.
-        """
-        # Under "flask run" the CLI serves the app; a blocking call in the
-        # module would start a second server.
-        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
-            if not is_running_from_reloader():
-                click.secho(
-                    " * Ignoring a call to 'app.run()' that would block"
-                    " the current 'flask' CLI command.\n"
-                    "   Only call 'app.run()' in an 'if __name__ =="
-                    ' "__main__"\' guard.',
-                    fg="red",
-                )
-
-            return
-
-        if get_load_dotenv(load_dotenv):
-            cli.load_dotenv()
-
-            if "FLASK_DEBUG" in os.environ:
-                self.debug = get_debug_flag()
-
-        if debug is not None:
-            self.debug = bool(debug)
-
-        server_name = self.config.get("SERVER_NAME")
-        sn_host = sn_port = None
-
-        if server_name:
-            sn_host, _, sn_port = server_name.partition(":")
-
-        if not host:
-            host = sn_host or "127.0.0.1"
-
-        if port or port == 0:
-            port = int(port)
-        elif sn_port:
-            port = int(sn_port)
-        else:
-            port = 5000
-
-        options.setdefault("use_reloader", self.debug)
-        options.setdefault("use_debugger", self.debug)
-        options.setdefault("threaded", True)
-
-        cli.show_server_banner(self.debug, self.name)
-
-        # Looked up at call time so tests can replace it.
-        from werkzeug.serving import run_simple
-
-        try:
-            run_simple(t.cast(str, host), port, self, **options)
-        finally:
-            # After a reloader restart in the same process (tests), allow
-            # setup again.
-            self._got_first_request = False
-
-    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
-        """A client that sends requests to the app without a server, for
-        tests; an instance of :attr:`test_client_class`.
-
-        :param use_cookies: Keep cookies between requests.
-        :param kwargs: Passed to the client class.
-        """
-        cls = self.test_client_class
-
-        if cls is None:
-            from .testing import FlaskClient
-
-            cls = FlaskClient
-
-        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
-
-    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
-        """A runner that invokes the app's CLI commands in tests; an
-        instance of :attr:`test_cli_runner_class`.
-        """
-        cls = self.test_cli_runner_class
-
-        if cls is None:
-            from .testing import FlaskCliRunner
-
-            cls = FlaskCliRunner
-
-        return cls(self, **kwargs)
-
-    def handle_http_exception(
-        self, e: HTTPException
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Turn an HTTP exception into a response with its registered
-        handler, or return the exception itself (a response) if there is
-        none. Routing redirects are never passed to handlers.
-        """
-        # An exception without a code (a proxy error) or a routing
-        # redirect is returned as it is.
-        if e.code is None or isinstance(e, RoutingException):
-            return e
-
-        handler = self._find_error_handler(
-            e, _cv_request.get().request._blueprint_scopes()
-        )
-
-        if handler is None:
-            return e
-
-        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
-
-    def handle_user_exception(
-        self, e: Exception
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Handle an exception raised while dispatching: HTTP exceptions go
-        to :meth:`handle_http_exception`, others to their registered
-        handler; an unhandled one is re-raised.
-        """
-        if isinstance(e, BadRequestKeyError) and (
-            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
-        ):
-            e.show_exception = True
-
-        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
-            return self.handle_http_exception(e)
-
-        handler = self._find_error_handler(
-            e, _cv_request.get().request._blueprint_scopes()
-        )
-
-        if handler is None:
-            raise
-
-        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
-
-    def handle_exception(self, e: Exception) -> Response:
-        """Handle an exception no handler dealt with: send
-        :data:`~flask.got_request_exception`, re-raise it when exceptions
-        propagate (testing or debug), else log it and answer a 500 through
-        the 500 handler, whose error has ``original_exception`` set.
-        """
-        exc_info = sys.exc_info()
-
-        if got_request_exception.receivers:
-            got_request_exception.send(
-                self, _async_wrapper=self.ensure_sync, exception=e
-            )
-
-        propagate = self.config["PROPAGATE_EXCEPTIONS"]
-
-        if propagate is None:
-            propagate = self.testing or self.debug
-
-        if propagate:
-            # Re-raise in place to keep the traceback when possible.
-            if exc_info[1] is e:
-                raise
-
-            raise e
-
-        self.log_exception(exc_info)
-        server_error: InternalServerError | ft.ResponseReturnValue
-        server_error = InternalServerError(original_exception=e)
-        handler = self._find_error_handler(
-            server_error, _cv_request.get().request._blueprint_scopes()
-        )
-
-        if handler is not None:
-            server_error = self.ensure_sync(handler)(server_error)
-
-        return self.finalize_request(server_error, from_error_handler=True)
-
-    def log_exception(
-        self,
-        exc_info: (tuple[type, BaseException, TracebackType] | tuple[None, None, None]),
-    ) -> None:
-        """Log an unhandled exception on :attr:`logger`, with the request's
-        path and method.
-        """
-        req = _cv_request.get().request
-        self.logger.error(f"Exception on {req.path} [{req.method}]", exc_info=exc_info)
-
-    def dispatch_request(self) -> ft.ResponseReturnValue:
-        """Call the view of the matched endpoint and return its value,
-        raising the routing error first if there was one and answering
-        automatic ``OPTIONS``.
-        """
-        req = _cv_request.get().request
-
-        if req.routing_exception is not None:
-            self.raise_routing_exception(req)
-
-        rule = req.url_rule
-
-        if (
-            getattr(rule, "provide_automatic_options", False)
-            and req.method == "OPTIONS"
-        ):
-            return self.make_default_options_response()
-
-        view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
-        return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[union-attr,no-any-return]
-
-    def full_dispatch_request(self) -> Response:
-        """Run one request through the hooks, the view, error handling and
-        response finalising.
-        """
-        self._got_first_request = True
-
-        try:
-            if request_started.receivers:
-                request_started.send(self, _async_wrapper=self.ensure_sync)
-
-            rv = self.preprocess_request()
-
-            if rv is None:
-                rv = self.dispatch_request()
-        except Exception as e:
-            rv = self.handle_user_exception(e)
-
-        return self.finalize_request(rv)
-
-    def finalize_request(
-        self,
-        rv: ft.ResponseReturnValue | HTTPException,
-        from_error_handler: bool = False,
-    ) -> Response:
-        """Make the response, run :meth:`process_response` and send
-        :data:`~flask.request_finished`.
-
-        :param from_error_handler: Set when finalising the 500 response;
-            an error in the hooks is then logged rather than raised.
-        """
-        response = self.make_response(rv)
-
-        try:
-            response = self.process_response(response)
-
-            if request_finished.receivers:
-                request_finished.send(
-                    self, _async_wrapper=self.ensure_sync, response=response
-                )
-        except Exception:
-            if not from_error_handler:
-                raise
-
-            self.logger.exception(
-                "Request finalizing failed with an error while handling an error"
-            )
-
-        return response
-
-    def make_default_options_response(self) -> Response:
-        """The automatic ``OPTIONS`` response: empty, with ``Allow`` listing
-        the URL's methods.
-        """
-        adapter = _cv_request.get().url_adapter
-        methods = adapter.allowed_methods()  # type: ignore[union-attr]
-        rv = self.response_class()
-        rv.allow.update(methods)
-        return rv
-
-    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return ``func``, or a sync wrapper of it if it is a coroutine
-        function; hooks and views are called through this.
-        """
-        # PERF: for a plain function with no attributes (so neither
-        # wrapped nor marked as a coroutine function) the code flags
-        # answer the question without inspect's unwrapping, which cost
-        # about 2% of a request; it is asked for the view and each hook.
-        if type(func) is FunctionType and not func.__dict__:
-            if func.__code__.co_flags & CO_COROUTINE:
-                return self.async_to_sync(func)
-
-            return func
-
-        if iscoroutinefunction(func):
-            return self.async_to_sync(func)
-
-        return func
-
-    def async_to_sync(
-        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
-    ) -> t.Callable[..., t.Any]:
-        """Wrap a coroutine function to call it synchronously; each call
-        runs the coroutine to completion before returning. Override to use
-        another way of running it.
-
-        Unlike Flask, which starts a thread and an event loop per call
-        with asgiref, the coroutine runs on an event loop that the calling
-        thread keeps (see ``flask._async``), in a copy of the caller's
-        context whose changes are copied back, as with asgiref.
-
-        COMPAT(3.1): asgiref, the ``async`` extra, is still required, so an
-        app that runs here runs on Flask; it also runs the coroutine's
-        thread-sensitive ``sync_to_async`` calls in this thread.
-
-        :raises RuntimeError: if asgiref is not installed.
-        """
-        global _run_coroutine
-
-        if sys.modules.get("asgiref.sync") is None:
-            try:
-                import asgiref.sync  # noqa: F401
-            except ImportError:
-                raise RuntimeError(
-                    "Install Flask with the 'async' extra in order to use async views."
-                ) from None
-
-        if _run_coroutine is None:
-            # Loaded on first use: asyncio is slow to import.
-            from ._async import run
-
-            _run_coroutine = run
-
-        return partial(_run_coroutine, func)
+        raise error  # type: ignore[misc]
 
     def url_for(
         self,
@@ -774,300 +385,265 @@ class Flask(_PackageFilesMixin, App):
     ) -> str:
         """Build the URL of ``endpoint``; :func:`flask.url_for` calls this.
 
-        In a request, a leading ``.`` names an endpoint of the current
-        blueprint, and URLs are relative unless ``_external``. Outside a
-        request, ``SERVER_NAME`` must be set and URLs are absolute.
+        During a request, an endpoint starting with ``.`` is one of the
+        current blueprint's, and URLs are relative unless ``_external``.
+        Outside a request, ``SERVER_NAME`` must be configured and URLs are
+        absolute.
 
-        :param endpoint: The endpoint name.
+        :param endpoint: The endpoint.
         :param _anchor: A ``#fragment`` to append.
-        :param _method: Build the rule that accepts this method.
-        :param _scheme: The URL scheme; makes the URL external.
-        :param _external: Return an absolute URL.
-        :param values: The rule's arguments; others become the query
+        :param _method: The method the rule must accept.
+        :param _scheme: The scheme of the URL, which must be external.
+        :param _external: Whether to build an absolute URL.
+        :param values: The rule's arguments; the others go to the query
             string.
         """
-        req_ctx = _cv_request.get(None)
+        adapter, endpoint, external = url_target(self, endpoint, _scheme, _external)
 
-        if req_ctx is not None:
-            url_adapter = req_ctx.url_adapter
-            blueprint_name = req_ctx.request.blueprint
-
-            if endpoint[:1] == ".":
-                if blueprint_name is not None:
-                    endpoint = f"{blueprint_name}{endpoint}"
-                else:
-                    endpoint = endpoint[1:]
-
-            if _external is None:
-                _external = _scheme is not None
-        else:
-            app_ctx = _cv_app.get(None)
-
-            if app_ctx is not None:
-                url_adapter = app_ctx.url_adapter
-            else:
-                url_adapter = self.create_url_adapter(None)
-
-            if url_adapter is None:
-                raise RuntimeError(
-                    "Unable to build URLs outside an active request"
-                    " without 'SERVER_NAME' configured. Also configure"
-                    " 'APPLICATION_ROOT' and 'PREFERRED_URL_SCHEME' as"
-                    " needed."
-                )
-
-            if _external is None:
-                _external = True
-
-        if _scheme is not None and not _external:
+        if _scheme is not None and not external:
             raise ValueError("When specifying '_scheme', '_external' must be True.")
 
         self.inject_url_defaults(endpoint, values)
+        options: dict[str, t.Any] = {
+            "method": _method,
+            "url_scheme": _scheme,
+            "force_external": external,
+        }
 
         try:
-            rv = url_adapter.build(  # type: ignore[union-attr]
-                endpoint,
-                values,
-                method=_method,
-                url_scheme=_scheme,
-                force_external=_external,
-            )
+            url = adapter.build(endpoint, values, **options)
         except BuildError as error:
+            # The handlers get every argument back, the reserved ones too.
             values.update(
-                _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external
+                _anchor=_anchor, _method=_method, _scheme=_scheme, _external=external
             )
             return self.handle_url_build_error(error, endpoint, values)
 
         if _anchor is not None:
-            _anchor = _url_quote(_anchor, safe="%!#$&'()*+,/:;=?@")
-            rv = f"{rv}#{_anchor}"
+            url = f"{url}#{_url_quote(_anchor, safe=_FRAGMENT_SAFE)}"
 
-        return rv
+        return url
 
-    def make_response(self, rv: ft.ResponseReturnValue) -> Response:
-        """Turn a view's return value into a :attr:`response_class`.
+    # -- the request pipeline ----------------------------------------------
 
-        ``str`` and ``bytes`` become the body, ``dict`` and ``list`` JSON,
-        iterators a streamed body; a response object is used as it is and
-        other WSGI callables are wrapped. A tuple adds a status, headers or
-        both: ``(body, status)``, ``(body, headers)``,
-        ``(body, status, headers)``.
-
-        :raises TypeError: for ``None`` or a value of another type.
+    def wsgi_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """The WSGI application proper. Middleware wraps this attribute,
+        not the app: ``app.wsgi_app = Middleware(app.wsgi_app)``.
         """
-        status: t.Any = None
-        headers: t.Any = None
+        ctx = self.request_context(environ)
+        unhandled: list[BaseException] = []
 
-        if isinstance(rv, tuple):
-            len_rv = len(rv)
+        try:
+            response = self._respond(ctx, unhandled)
+            return response(environ, start_response)
+        finally:
+            self._leave(ctx, environ, unhandled[0] if unhandled else None)
 
-            if len_rv == 3:
-                rv, status, headers = rv  # type: ignore[misc]
-            elif len_rv == 2:
-                if isinstance(rv[1], (Headers, dict, tuple, list)):
-                    rv, headers = rv
-                else:
-                    rv, status = rv  # type: ignore[misc]
-            else:
-                raise TypeError(
-                    "The view function did not return a valid response tuple."
-                    " The tuple must have the form (body, status, headers),"
-                    " (body, status), or (body, headers)."
-                )
+    def _respond(self, ctx: RequestContext, unhandled: list[BaseException]) -> Response:
+        """Push ``ctx`` and make the response. An exception that escapes
+        the dispatch is noted in ``unhandled``, for teardown, whether
+        :meth:`handle_exception` turns it into a 500 or raises it again.
+        """
+        try:
+            ctx.push()
+            return self.full_dispatch_request()
+        except Exception as e:
+            unhandled.append(e)
+            return self.handle_exception(e)
+        except BaseException as e:
+            unhandled.append(e)
+            raise
 
-            # NOTE: werkzeug would fail on another type with an
-            # AttributeError from deep inside (Flask 3.1 too).
-            if status is not None and not isinstance(status, (int, str)):
-                raise TypeError(
-                    "The view function returned a status of type"
-                    f" {type(status).__name__}; it must be an int or a str."
-                )
+    def _leave(
+        self,
+        ctx: RequestContext,
+        environ: WSGIEnvironment,
+        error: BaseException | None,
+    ) -> None:
+        """Pop ``ctx``, handing teardown the unhandled error unless
+        :meth:`should_ignore_error` says to hide it.
+        """
+        # The test client keeps the contexts to inspect them after.
+        keep = environ.get("werkzeug.debug.preserve_context")
 
-        if rv is None:
-            # The proxy, not the ContextVar: outside a request it raises
-            # the usual "outside of request context" error.
-            raise TypeError(
-                f"The view function for {request.endpoint!r} did"
-                " not return a valid response. The function either returned"
-                " None or ended without a return statement."
-            )
+        if keep is not None:
+            keep(_cv_app.get())
+            keep(_cv_request.get())
 
-        if not isinstance(rv, self.response_class):
-            if (
-                status is None
-                and headers is None
-                and (type(rv) is str or type(rv) is bytes)
-                and issubclass(self.response_class, Response)
-            ):
-                rv = self.response_class._from_data(rv)
-            elif isinstance(rv, (str, bytes, bytearray)) or (
-                # PERF: a plain dict or list is no iterator; skipping the
-                # ABC check saves about 1% of a JSON response.
-                type(rv) is not dict
-                and type(rv) is not list
-                and isinstance(rv, cabc.Iterator)
-            ):
-                # Status and headers go to the constructor, so a given
-                # Content-Type replaces the default one.
-                rv = self.response_class(
-                    rv,
-                    status=status,
-                    headers=headers,
-                )
-                status = headers = None
-            elif isinstance(rv, (dict, list)):
-                rv = self.json.response(rv)
-            elif isinstance(rv, HTTPException) and _plain_http_exception(rv):
-                # PERF: converting an error as a WSGI app (below) renders
-                # it, reads the output back and builds a second response;
-                # its own response object is the same, cast to our class.
-                # A third of a 404's cost.
-                environ = _cv_request.get().request.environ
+        ctx.pop(None if error is None or self.should_ignore_error(error) else error)
 
-                if issubclass(self.response_class, Response):
-                    rv = self.response_class._from_http_error(rv, environ)
-                else:
-                    rv = self.response_class.force_type(rv.get_response(environ))
-            elif isinstance(rv, BaseResponse) or callable(rv):
-                # Another response class or a WSGI app: let the response
-                # class convert it.
-                try:
-                    rv = self.response_class.force_type(
-                        rv,  # type: ignore[arg-type]
-                        request.environ,
-                    )
-                except TypeError as e:
-                    raise TypeError(
-                        f"{e}\nThe view function did not return a valid"
-                        f" response. {_ERROR_RESPONSE_TYPES}"
-                        f" {type(rv).__name__}."
-                    ).with_traceback(sys.exc_info()[2]) from None
-            else:
-                raise TypeError(
-                    "The view function did not return a valid"
-                    f" response. {_ERROR_RESPONSE_TYPES}"
-                    f" {type(rv).__name__}."
-                )
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """Run :meth:`wsgi_app`, which middleware can replace."""
+        return self.wsgi_app(environ, start_response)
 
-        # A plain annotation, not t.cast: this runs on every request.
-        response: Response = rv  # type: ignore[assignment]
+    def full_dispatch_request(self) -> Response:
+        """Take one request through its hooks, its view, error handling and
+        the making of its response.
+        """
+        self._got_first_request = True
 
-        if status is not None:
-            if isinstance(status, (str, bytes, bytearray)):
-                response.status = status  # type: ignore[assignment]
-            else:
-                response.status_code = status
+        try:
+            rv = self._hooks_then_view()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
 
-        if headers:
-            response.headers.update(headers)
+        return self.finalize_request(rv)
 
-        return response
+    def _hooks_then_view(self) -> ft.ResponseReturnValue:
+        """The value of the first ``before_request`` function that returns
+        one, else of the view.
+        """
+        if request_started.receivers:
+            request_started.send(self, _async_wrapper=self.ensure_sync)
+
+        early = self.preprocess_request()
+        return self.dispatch_request() if early is None else early
+
+    def _request_scopes(self, req: Request) -> tuple[str, ...]:
+        """The request's blueprint and its parents, innermost first."""
+        # A request class that computes ``blueprints`` its own way is asked.
+        if type(req).blueprints is Request.blueprints:
+            return req._blueprint_scopes()
+
+        return tuple(req.blueprints)
+
+    def _request_plan(self, req: Request) -> ScopePlan:
+        return self._scope_plan(self._request_scopes(req))
 
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
         """Run the URL value preprocessors, then the ``before_request``
-        functions, of the app and then of each blueprint from the outermost
-        in. A ``before_request`` function returning a value other than
-        ``None`` stops the rest, and that value becomes the response.
+        functions, each of the app first and then of the blueprints from
+        the outermost in. The first ``before_request`` value that is not
+        ``None`` ends this and becomes the response.
         """
         req = _cv_request.get().request
-        names = (None, *reversed(req._blueprint_scopes()))
+        plan = self._request_plan(req)
 
-        for name in names:
-            if name in self.url_value_preprocessors:
-                for url_func in self.url_value_preprocessors[name]:
-                    url_func(req.endpoint, req.view_args)
+        for preprocessor in plan.url_value_preprocessors:
+            preprocessor(req.endpoint, req.view_args)
 
-        for name in names:
-            if name in self.before_request_funcs:
-                for before_func in self.before_request_funcs[name]:
-                    rv = self.ensure_sync(before_func)()
+        for before in plan.before_request:
+            rv = self.ensure_sync(before)()
 
-                    if rv is not None:
-                        return rv  # type: ignore[no-any-return]
+            if rv is not None:
+                return rv  # type: ignore[no-any-return]
 
         return None
 
-    def process_response(self, response: Response) -> Response:
-        """Pass the response through this request's
-        :func:`~flask.after_this_request` functions, then the
-        ``after_request`` functions from the innermost blueprint out to the
-        app, each scope's in reverse registration order; then save the
-        session.
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Call the matched view and return what it returns; raise the
+        routing error instead if matching failed, and answer an automatic
+        ``OPTIONS`` request.
         """
-        ctx = _cv_request.get()
+        req = _cv_request.get().request
 
-        for func in ctx._after_request_functions:
-            response = self.ensure_sync(func)(response)
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
 
-        for name in (*ctx.request._blueprint_scopes(), None):
-            if name in self.after_request_funcs:
-                for func in reversed(self.after_request_funcs[name]):
-                    response = self.ensure_sync(func)(response)
+        rule: Rule = req.url_rule  # type: ignore[assignment]
 
-        self._save_session(ctx, response)
+        if req.method == "OPTIONS" and getattr(
+            rule, "provide_automatic_options", False
+        ):
+            return self.make_default_options_response()
+
+        view = self.view_functions[rule.endpoint]
+        view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
+        return self.ensure_sync(view)(**view_args)  # type: ignore[no-any-return]
+
+    def finalize_request(
+        self,
+        rv: ft.ResponseReturnValue | HTTPException,
+        from_error_handler: bool = False,
+    ) -> Response:
+        """Make the response, pass it through :meth:`process_response` and
+        send :data:`~flask.request_finished`.
+
+        :param from_error_handler: Set for the response of a 500 handler:
+            an error raised by the hooks is then logged, not raised.
+        """
+        response = self.make_response(rv)
+
+        try:
+            response = self.process_response(response)
+
+            if request_finished.receivers:
+                request_finished.send(
+                    self, _async_wrapper=self.ensure_sync, response=response
+                )
+        except Exception:
+            # The response of a 500 handler is sent even so.
+            if from_error_handler:
+                self.logger.exception(_FINALIZE_FAILED)
+            else:
+                raise
+
         return response
 
-    def _session_opens_lazily(self) -> bool:
-        """Whether the session may be opened on first use rather than when
-        the request context is pushed: only for the built-in cookie
-        interface, whose behaviour we know does not depend on when it
-        opens. Other interfaces open at push, as they expect.
+    def make_response(self, rv: ft.ResponseReturnValue) -> Response:
+        """Make a :attr:`response_class` from a view's return value.
+
+        A response is kept as it is; ``str`` and ``bytes`` become the
+        body; ``dict`` and ``list`` become JSON; an iterator streams; other
+        response objects and WSGI callables are converted. A tuple adds a
+        status, headers or both: ``(body, status)``, ``(body, headers)``,
+        ``(body, status, headers)``.
+
+        :raises TypeError: for ``None`` and for values of other types.
         """
-        return type(self.session_interface) is SecureCookieSessionInterface
+        return coerce(self, rv)
 
-    def _open_session(self, request: Request) -> SessionMixin:
-        interface = self.session_interface
-        session = interface.open_session(self, request)
+    def make_default_options_response(self) -> Response:
+        """The answer to an automatic ``OPTIONS`` request: empty, with an
+        ``Allow`` header listing the methods the URL accepts.
+        """
+        adapter = _cv_request.get().url_adapter
+        response = self.response_class()
+        response.allow.update(adapter.allowed_methods())  # type: ignore[union-attr]
+        return response
 
-        if session is None:
-            session = interface.make_null_session(self)
+    def process_response(self, response: Response) -> Response:
+        """Pass the response through the functions given to
+        :func:`~flask.after_this_request`, then the ``after_request``
+        functions from the innermost blueprint out to the app (the latest
+        registered first in each), then save the session.
+        """
+        ctx = _cv_request.get()
+        ensure_sync = self.ensure_sync
 
-        return session
+        for func in ctx._after_request_functions:
+            response = ensure_sync(func)(response)
 
-    def _save_session(self, ctx: RequestContext, response: Response) -> None:
-        session = ctx.__dict__.get("_session")
+        for func in self._request_plan(ctx.request).after_request:
+            response = ensure_sync(func)(response)
 
-        if session is None:
-            # Never opened. Without a cookie the empty session would
-            # neither set nor delete one, so saving it is a no-op; with a
-            # cookie, open it so a permanent session is refreshed.
-            interface = self.session_interface
-
-            if (
-                "HTTP_COOKIE" not in ctx.request.environ
-                or interface.get_cookie_name(self) not in ctx.request.cookies
-            ):
-                return
-
-            session = ctx._get_session()
-
-        if not self.session_interface.is_null_session(session):
-            self.session_interface.save_session(self, session, response)
+        ctx._save_session(response)
+        return response
 
     def do_teardown_request(
         self,
         exc: BaseException | None = _sentinel,  # type: ignore[assignment]
     ) -> None:
-        """Run the ``teardown_request`` functions of the request's
-        blueprints, innermost first, then the app's, each scope's in
-        reverse order, and send :data:`~flask.request_tearing_down`.
+        """Call the ``teardown_request`` functions with ``exc``, from the
+        innermost blueprint out to the app (the latest registered first in
+        each), then send :data:`~flask.request_tearing_down`.
 
-        Every function runs even if one raises; the first error is raised
-        afterwards.
+        All of them run even if one raises; the first error is raised
+        after.
 
-        :param exc: The unhandled exception, or ``None``.
+        :param exc: The unhandled exception or ``None``; by default the
+            one being handled.
         """
         if exc is _sentinel:
             exc = sys.exc_info()[1]
 
-        ctx = _cv_request.get()
-        funcs = self.teardown_request_funcs
-        error: BaseException | None = None
-
-        for name in (*ctx.request._blueprint_scopes(), None):
-            if name in funcs:
-                for func in reversed(funcs[name]):
-                    error = self._call_teardown(func, exc, error)
+        req = _cv_request.get().request
+        funcs = self._request_plan(req).teardown_request
+        error = _run_teardowns(funcs, exc, self.ensure_sync)
 
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
@@ -1079,21 +655,21 @@ class Flask(_PackageFilesMixin, App):
         self,
         exc: BaseException | None = _sentinel,  # type: ignore[assignment]
     ) -> None:
-        """Run the ``teardown_appcontext`` functions in reverse order and
-        send :data:`~flask.appcontext_tearing_down`.
+        """Call the ``teardown_appcontext`` functions with ``exc``, the
+        latest registered first, then send
+        :data:`~flask.appcontext_tearing_down`.
 
-        Every function runs even if one raises; the first error is raised
-        afterwards.
+        All of them run even if one raises; the first error is raised
+        after.
 
-        :param exc: The unhandled exception, or ``None``.
+        :param exc: The unhandled exception or ``None``; by default the
+            one being handled.
         """
         if exc is _sentinel:
             exc = sys.exc_info()[1]
 
-        error: BaseException | None = None
-
-        for func in reversed(self.teardown_appcontext_funcs):
-            error = self._call_teardown(func, exc, error)
+        funcs = reversed(self.teardown_appcontext_funcs)
+        error = _run_teardowns(funcs, exc, self.ensure_sync)
 
         if appcontext_tearing_down.receivers:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
@@ -1101,90 +677,272 @@ class Flask(_PackageFilesMixin, App):
         if error is not None:
             raise error
 
-    def _call_teardown(
-        self,
-        func: ft.TeardownCallable,
-        exc: BaseException | None,
-        error: BaseException | None,
-    ) -> BaseException | None:
-        """Call one teardown function; return the first error seen so far.
+    # -- errors ----------------------------------------------------------
 
-        NOTE: a failing teardown function must not stop the others from
-        releasing their resources, so its error is kept and raised once
-        all have run.
+    def _handler_for(self, e: Exception) -> ft.ErrorHandlerCallable | None:
+        req = _cv_request.get().request
+        return self._find_error_handler(e, self._request_scopes(req))
+
+    def handle_http_exception(
+        self, e: HTTPException
+    ) -> HTTPException | ft.ResponseReturnValue:
+        """The response for an HTTP exception: what its handler returns,
+        or the exception itself (which is a response) without one.
+        Routing redirects and errors without a code never reach handlers.
         """
-        try:
-            self.ensure_sync(func)(exc)
-        except Exception as e:
-            if error is None:
-                return e
+        if e.code is None or isinstance(e, RoutingException):
+            return e
 
-        return error
+        handler = self._handler_for(e)
+        return e if handler is None else self.ensure_sync(handler)(e)
+
+    def handle_user_exception(
+        self, e: Exception
+    ) -> HTTPException | ft.ResponseReturnValue:
+        """Handle what the hooks or the view raised: HTTP exceptions go to
+        :meth:`handle_http_exception`, others to their registered handler;
+        without one the exception is raised again.
+        """
+        if isinstance(e, HTTPException):
+            if isinstance(e, BadRequestKeyError) and self._explains_missing_keys():
+                e.show_exception = True
+
+            if not self.trap_http_exception(e):
+                return self.handle_http_exception(e)
+
+        handler = self._handler_for(e)
+
+        if handler is None:
+            raise
+
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def _explains_missing_keys(self) -> bool:
+        """Whether a missing form key's error names the key."""
+        return bool(self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"])
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Handle an exception nothing else did: send
+        :data:`~flask.got_request_exception`, then raise it again if
+        exceptions propagate (testing, debug, ``PROPAGATE_EXCEPTIONS``);
+        otherwise log it and answer a 500 through the 500 handler, whose
+        error carries ``original_exception``.
+        """
+        exc_info = sys.exc_info()
+
+        if got_request_exception.receivers:
+            got_request_exception.send(
+                self, _async_wrapper=self.ensure_sync, exception=e
+            )
+
+        if self._propagates_exceptions():
+            # Raised in place when it is the one being handled, to keep its
+            # traceback as it is.
+            if exc_info[1] is not e:
+                raise e
+
+            raise
+
+        self.log_exception(exc_info)
+        wrapped = InternalServerError(original_exception=e)
+        handler = self._handler_for(wrapped)
+        rv = wrapped if handler is None else self.ensure_sync(handler)(wrapped)
+        return self.finalize_request(rv, from_error_handler=True)
+
+    def _propagates_exceptions(self) -> bool:
+        """``PROPAGATE_EXCEPTIONS``, which defaults to testing or debug."""
+        configured = self.config["PROPAGATE_EXCEPTIONS"]
+
+        if configured is not None:
+            return bool(configured)
+
+        return bool(self.testing or self.debug)
+
+    def log_exception(
+        self,
+        exc_info: (tuple[type, BaseException, TracebackType] | tuple[None, None, None]),
+    ) -> None:
+        """Log an unhandled exception, with the request's method and path,
+        on :attr:`logger`.
+        """
+        req = _cv_request.get().request
+        self.logger.error(f"Exception on {req.path} [{req.method}]", exc_info=exc_info)
+
+    # -- async -----------------------------------------------------------
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """``func`` itself, or, for a coroutine function, a wrapper that
+        runs it to completion; views and hooks are called through this.
+        """
+        # PERF: for a plain function without attributes (neither wrapped
+        # nor marked as a coroutine function) its code flags answer, with
+        # none of inspect's unwrapping, which cost about 2% of a request.
+        if type(func) is FunctionType and not func.__dict__:
+            is_coroutine = bool(func.__code__.co_flags & CO_COROUTINE)
+        else:
+            is_coroutine = iscoroutinefunction(func)
+
+        return self.async_to_sync(func) if is_coroutine else func
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        """Wrap a coroutine function so that calling it runs the coroutine
+        to completion and returns its result. Override to run coroutines
+        another way.
+
+        Flask starts a thread and an event loop for each call (through
+        asgiref); here the coroutine runs on an event loop kept by the
+        calling thread (see ``flask._async``), in a copy of the caller's
+        context whose changes are copied back, as asgiref does.
+
+        COMPAT(3.1): asgiref, the ``async`` extra, is still required, so
+        that an app that runs here also runs on Flask. Thread-sensitive
+        ``sync_to_async`` calls of the coroutine run in this thread.
+
+        :raises RuntimeError: when asgiref is not installed.
+        """
+        global _run_coroutine
+
+        # A None entry stands for a module that cannot be imported.
+        if sys.modules.get("asgiref.sync") is None:
+            try:
+                import asgiref.sync  # noqa: F401
+            except ImportError:
+                raise RuntimeError(
+                    "Install Flask with the 'async' extra in order to use async views."
+                ) from None
+
+        if _run_coroutine is None:
+            # asyncio is slow to import: only now.
+            from ._async import run
+
+            _run_coroutine = run
+
+        return partial(_run_coroutine, func)
+
+    # -- contexts and testing ----------------------------------------------
 
     def app_context(self) -> AppContext:
-        """Create an :class:`~flask.ctx.AppContext`; use it in a ``with``
-        block to make the app current outside a request.
+        """Make an :class:`~flask.ctx.AppContext`; push it (``with``) to use
+        the app outside a request.
         """
         return AppContext(self)
 
     def request_context(self, environ: WSGIEnvironment) -> RequestContext:
-        """Create a :class:`~flask.ctx.RequestContext` for a WSGI environ;
-        :meth:`wsgi_app` does this for each request.
+        """Make a :class:`~flask.ctx.RequestContext` for a WSGI environ, as
+        :meth:`wsgi_app` does for each request.
         """
         return RequestContext(self, environ)
 
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
-        """Create a request context for a request built from the arguments,
-        without sending it; for testing code that needs a request.
+        """Make a request context for a request that is described but not
+        sent, to test code that needs one.
 
-        The arguments are those of :class:`werkzeug.test.EnvironBuilder`
-        (``path``, ``base_url``, ``method``, ``query_string``, ``data``,
-        ``json``, ``headers``, ...); the URL defaults come from the app's
-        ``SERVER_NAME``, ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``.
+        The arguments are :class:`werkzeug.test.EnvironBuilder`'s (``path``,
+        ``base_url``, ``method``, ``query_string``, ``data``, ``json``,
+        ``headers``, ...); the URL defaults to the app's ``SERVER_NAME``,
+        ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``.
         """
         from .testing import EnvironBuilder
 
         builder = EnvironBuilder(self, *args, **kwargs)
 
         try:
-            return self.request_context(builder.get_environ())
+            environ = builder.get_environ()
         finally:
             builder.close()
 
-    def wsgi_app(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """The WSGI application itself. Wrap this, not the app, to add
-        middleware: ``app.wsgi_app = Middleware(app.wsgi_app)``.
+        return self.request_context(environ)
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
+        """A client that sends requests to the app directly, for tests: an
+        instance of :attr:`test_client_class`.
+
+        :param use_cookies: Keep cookies between requests.
+        :param kwargs: For the client class.
         """
-        ctx = self.request_context(environ)
-        error: BaseException | None = None
+        from .testing import FlaskClient
+
+        client_class = self.test_client_class or FlaskClient
+        return client_class(
+            self, self.response_class, use_cookies=use_cookies, **kwargs
+        )
+
+    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
+        """A runner that invokes the app's CLI commands in tests: an
+        instance of :attr:`test_cli_runner_class`.
+        """
+        from .testing import FlaskCliRunner
+
+        runner_class = self.test_cli_runner_class or FlaskCliRunner
+        return runner_class(self, **kwargs)
+
+    # -- the development server --------------------------------------------
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with werkzeug's development server, which is not
+        made for production; ``flask run`` is the usual way during
+        development.
+
+        :param host: The interface to listen on; ``127.0.0.1``, or the host
+            of ``SERVER_NAME``.
+        :param port: The port; ``5000``, or the port of ``SERVER_NAME``.
+        :param debug: Turn on debug mode, the reloader and the debugger.
+        :param load_dotenv: Load ``.env`` and ``.flaskenv`` first.
+        :param options: For :func:`werkzeug.serving.run_simple`.
+        """
+        # Under ``flask run`` a server is running already; a blocking call
+        # in the module would start a second one.
+        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+            if not is_running_from_reloader():
+                click.secho(_RUN_UNDER_CLI, fg="red")
+
+            return
+
+        if get_load_dotenv(load_dotenv):
+            cli.load_dotenv()
+
+            if "FLASK_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
+
+        if debug is not None:
+            self.debug = bool(debug)
+
+        host, port = self._server_address(host, port)
+
+        for option in ("use_reloader", "use_debugger"):
+            options.setdefault(option, self.debug)
+
+        options.setdefault("threaded", True)
+        cli.show_server_banner(self.debug, self.name)
+
+        # Imported now: tests replace it.
+        from werkzeug.serving import run_simple
 
         try:
-            try:
-                ctx.push()
-                response = self.full_dispatch_request()
-            except Exception as e:
-                error = e
-                response = self.handle_exception(e)
-            except:  # noqa: E722
-                error = sys.exc_info()[1]
-                raise
-
-            return response(environ, start_response)
+            run_simple(host, port, self, **options)
         finally:
-            # The test client asks to keep the contexts for inspection.
-            if "werkzeug.debug.preserve_context" in environ:
-                environ["werkzeug.debug.preserve_context"](_cv_app.get())
-                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            # A test may run the server again in this process.
+            self._got_first_request = False
 
-            if error is not None and self.should_ignore_error(error):
-                error = None
+    def _server_address(self, host: str | None, port: int | None) -> tuple[str, int]:
+        """Where :meth:`run` listens: the arguments, else ``SERVER_NAME``'s
+        host and port, else ``127.0.0.1:5000``.
+        """
+        name_host, _, name_port = (self.config.get("SERVER_NAME") or "").partition(":")
 
-            ctx.pop(error)
+        if not host:
+            host = name_host or "127.0.0.1"
 
-    def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """Call :meth:`wsgi_app`, so middleware can wrap that instead."""
-        return self.wsgi_app(environ, start_response)
+        if port or port == 0:
+            return host, int(port)
+
+        return host, int(name_port) if name_port else 5000

@@ -1,4 +1,11 @@
-"""The application and request contexts, and the helpers that use them."""
+"""The application and request contexts, and the helpers that use them.
+
+Each context is pushed by setting a module-level ContextVar
+(:data:`~flask.globals._cv_app`, :data:`~flask.globals._cv_request`) and
+popped by resetting it with the token kept at push time. Pushing the same
+context again nests: only the outermost push does the setup work, and only
+the matching pop runs the teardown functions.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 from . import typing as ft
 from .globals import _cv_app
 from .globals import _cv_request
+from .sessions import SecureCookieSessionInterface
 from .signals import appcontext_popped
 from .signals import appcontext_pushed
 
@@ -24,57 +32,56 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
     from .sessions import SessionMixin
     from .wrappers import Request
+    from .wrappers import Response
 
 
-# A marker for "no argument given", where None is a meaningful value.
+# Stands for "not given" where None is a meaningful argument.
 _sentinel = object()
 
 _werkzeug_request_close = _WerkzeugRequest.close
 
 
 class _AppCtxGlobals:
-    """The namespace behind :data:`~flask.g`: one per app context.
-
-    Set and read any attribute on it. It also works like a small dict with
-    :meth:`get`, :meth:`pop`, :meth:`setdefault`, ``in`` and iteration.
+    """The object behind :data:`~flask.g`, one per app context: set any
+    attribute on it, or use it like a small dict with :meth:`get`,
+    :meth:`pop`, :meth:`setdefault`, ``in`` and iteration over the names.
     """
 
-    # Attribute access goes straight to the instance __dict__; these
-    # methods only give a dict-like interface on top.
+    # Attributes live in the instance __dict__; the dunders below make a
+    # missing one fail with just its name, and tell type checkers that any
+    # attribute may be set.
 
     def __getattr__(self, name: str) -> t.Any:
-        try:
-            return self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        raise AttributeError(name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         self.__dict__[name] = value
 
     def __delattr__(self, name: str) -> None:
-        try:
-            del self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        if name not in self.__dict__:
+            raise AttributeError(name)
+
+        del self.__dict__[name]
 
     def get(self, name: str, default: t.Any | None = None) -> t.Any:
-        """Return attribute ``name``, or ``default`` if it is not set."""
+        """The value of ``name``, or ``default`` when it is not set."""
         return self.__dict__.get(name, default)
 
     def pop(self, name: str, default: t.Any = _sentinel) -> t.Any:
-        """Remove attribute ``name`` and return its value.
+        """Remove ``name`` and return its value, or ``default`` when it is
+        not set.
 
-        :raises KeyError: if it is not set and no ``default`` is given.
+        :raises KeyError: when it is not set and there is no ``default``.
         """
-        if default is _sentinel:
-            return self.__dict__.pop(name)
+        values = self.__dict__
 
-        return self.__dict__.pop(name, default)
+        if default is _sentinel or name in values:
+            return values.pop(name)
+
+        return default
 
     def setdefault(self, name: str, default: t.Any = None) -> t.Any:
-        """Return attribute ``name``, setting it to ``default`` first if it
-        is not set.
-        """
+        """The value of ``name``, set to ``default`` first if it is unset."""
         return self.__dict__.setdefault(name, default)
 
     def __contains__(self, item: str) -> bool:
@@ -84,29 +91,34 @@ class _AppCtxGlobals:
         return iter(self.__dict__)
 
     def __repr__(self) -> str:
-        ctx = _cv_app.get(None)
+        current = _cv_app.get(None)
 
-        if ctx is not None:
-            return f"<flask.g of '{ctx.app.name}'>"
+        if current is None:
+            return object.__repr__(self)
 
-        return object.__repr__(self)
+        return f"<flask.g of '{current.app.name}'>"
+
+
+def _require_request(feature: str) -> RequestContext:
+    ctx = _cv_request.get(None)
+
+    if ctx is None:
+        raise RuntimeError(
+            f"'{feature}' can only be used when a request context is"
+            " active, such as in a view function."
+        )
+
+    return ctx
 
 
 def after_this_request(
     f: ft.AfterRequestCallable[t.Any],
 ) -> ft.AfterRequestCallable[t.Any]:
-    """Run ``f`` on the response of the current request only, before the
-    ``after_request`` hooks. ``f`` takes and returns the response.
+    """Pass the current request's response, and only this one, through
+    ``f`` before the ``after_request`` functions run. ``f`` returns the
+    response or a replacement.
     """
-    ctx = _cv_request.get(None)
-
-    if ctx is None:
-        raise RuntimeError(
-            "'after_this_request' can only be used when a request"
-            " context is active, such as in a view function."
-        )
-
-    ctx._after_request_functions.append(f)
+    _require_request("after_this_request")._after_request_functions.append(f)
     return f
 
 
@@ -114,92 +126,48 @@ F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 
 def copy_current_request_context(f: F) -> F:
-    """Decorate ``f`` so that it runs in a copy of the current request
-    context, for use in another thread or a greenlet.
-
-    The copy shares the request and session objects with the original.
+    """Make ``f`` run inside a copy of the current request context, for
+    calling it from another thread or a greenlet. The copy shares the
+    request and the session.
     """
-    ctx = _cv_request.get(None)
+    ctx = _require_request("copy_current_request_context").copy()
 
-    if ctx is None:
-        raise RuntimeError(
-            "'copy_current_request_context' can only be used when a"
-            " request context is active, such as in a view function."
-        )
-
-    ctx = ctx.copy()
-
-    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+    def in_copied_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
         with ctx:
             return ctx.app.ensure_sync(f)(*args, **kwargs)
 
-    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+    return update_wrapper(in_copied_context, f)  # type: ignore[return-value]
 
 
 def has_request_context() -> bool:
-    """Whether a request context is active, so that :data:`~flask.request`
-    and :data:`~flask.session` can be used.
+    """Whether a request context is pushed: :data:`~flask.request` and
+    :data:`~flask.session` are usable.
     """
     return _cv_request.get(None) is not None
 
 
 def has_app_context() -> bool:
-    """Whether an application context is active, so that
-    :data:`~flask.current_app` and :data:`~flask.g` can be used.
+    """Whether an app context is pushed: :data:`~flask.current_app` and
+    :data:`~flask.g` are usable.
     """
     return _cv_app.get(None) is not None
 
 
-class AppContext:
-    """Makes an application current: :data:`~flask.current_app` and
-    :data:`~flask.g` point to it while it is pushed.
+_P = t.TypeVar("_P", bound="_Pushable")
 
-    A request context pushes one when needed. Push it yourself with
-    ``with app.app_context():`` to use the app outside a request, in a
-    CLI command or a test.
+
+class _Pushable:
+    """``with`` support for the contexts: push on entry, pop with the
+    exception on exit.
     """
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        #: Builds URLs without a request; only when ``SERVER_NAME`` is set.
-        self.url_adapter = app.create_url_adapter(None)
-        #: The :data:`~flask.g` of this context.
-        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
-        self._cv_tokens: list[contextvars.Token[AppContext]] = []
-
     def push(self) -> None:
-        """Make this context the current one."""
-        self._cv_tokens.append(_cv_app.set(self))
-
-        if appcontext_pushed.receivers:
-            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+        raise NotImplementedError
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Pop this context, running the teardown functions when it is the
-        last push.
+        raise NotImplementedError
 
-        :param exc: The error to pass to teardown functions; the one being
-            handled by default.
-        """
-        try:
-            if len(self._cv_tokens) == 1:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
-
-                self.app.do_teardown_appcontext(exc)
-        finally:
-            ctx = _cv_app.get()
-            _cv_app.reset(self._cv_tokens.pop())
-
-        if ctx is not self:
-            raise AssertionError(
-                f"Popped wrong app context. ({ctx!r} instead of {self!r})"
-            )
-
-        if appcontext_popped.receivers:
-            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
-
-    def __enter__(self) -> AppContext:
+    def __enter__(self: _P) -> _P:
         self.push()
         return self
 
@@ -212,14 +180,70 @@ class AppContext:
         self.pop(exc_value)
 
 
+def _wrong_pop(kind: str, current: object, popped: object) -> AssertionError:
+    return AssertionError(
+        f"Popped wrong {kind} context. ({current!r} instead of {popped!r})"
+    )
+
+
+class AppContext(_Pushable):
+    """Makes an app current: :data:`~flask.current_app` and
+    :data:`~flask.g` refer to it while it is pushed.
+
+    Each request pushes one if the app is not current already; push one
+    yourself (``with app.app_context():``) to use the app in a CLI
+    command, a test or a background job.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        #: Builds URLs without a request; ``None`` unless ``SERVER_NAME``
+        #: is configured.
+        self.url_adapter = app.create_url_adapter(None)
+        #: This context's :data:`~flask.g`.
+        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
+        self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    def push(self) -> None:
+        """Make this the current app context."""
+        self._cv_tokens.append(_cv_app.set(self))
+
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Undo the latest push; undoing the first one runs the app's
+        teardown functions.
+
+        :param exc: What teardown functions receive; by default the
+            exception being handled, if any.
+        """
+        tokens = self._cv_tokens
+
+        try:
+            if len(tokens) == 1:
+                self.app.do_teardown_appcontext(
+                    sys.exc_info()[1] if exc is _sentinel else exc
+                )
+        finally:
+            current = _cv_app.get()
+            _cv_app.reset(tokens.pop())
+
+        if current is not self:
+            raise _wrong_pop("app", current, self)
+
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+
 class _LazySession:
     """``RequestContext._session``: the session, opened on first read.
 
     PERF: opening the cookie session only when it is first needed spares
     parsing and verifying the cookie on requests that never use it. Code
     that reads ``_session`` directly (extensions, test suites) still finds
-    the session object there once the context has been pushed, without it
-    being marked accessed; before the first push it is ``None``. A
+    the session there once the context has been pushed, not marked
+    accessed; before the first push it is ``None``, as in Flask 3.1. A
     non-data descriptor: once opened or assigned, the instance attribute
     answers and this is not called again.
     """
@@ -231,18 +255,21 @@ class _LazySession:
         if not ctx.__dict__.get("_pushed"):
             return None
 
-        session = ctx._session = ctx.app._open_session(ctx.request)
+        session = ctx._session = ctx._open_session()
         return session
 
 
-class RequestContext:
-    """Holds everything about one request: the request object, the URL
-    adapter, the session and the flashed messages.
+class RequestContext(_Pushable):
+    """Everything about one request: the request object, its URL adapter,
+    its session and flashed messages. Pushing it makes
+    :data:`~flask.request` and :data:`~flask.session` refer to them, and
+    pushes an app context first if this app's is not current.
 
-    :meth:`flask.Flask.wsgi_app` creates and pushes one per request;
-    :meth:`flask.Flask.test_request_context` makes one for tests. Pushing
-    it also pushes an app context if this app's is not active.
+    :meth:`flask.Flask.wsgi_app` makes and pushes one per request; tests
+    get one from :meth:`flask.Flask.test_request_context`.
     """
+
+    _session: SessionMixin | None = _LazySession()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -258,20 +285,21 @@ class RequestContext:
             request.json_module = app.json
 
         self.request: Request = request
-        # The single URL adapter of this request: it matches the URL and
-        # builds URLs. A binding error (bad host) is kept for dispatch.
+        #: The one URL adapter of the request: it matches the URL and
+        #: builds URLs. When binding fails (an untrusted host), the error
+        #: is kept on the request and raised at dispatch.
         self.url_adapter: MapAdapter | None = None
 
         try:
-            self.url_adapter = app.create_url_adapter(self.request)
+            self.url_adapter = app.create_url_adapter(request)
         except HTTPException as e:
-            self.request.routing_exception = e
+            request.routing_exception = e
 
-        #: Messages taken from the session by get_flashed_messages.
+        #: The flashed messages, once :func:`~flask.get_flashed_messages`
+        #: has taken them from the session.
         self.flashes: list[tuple[str, str]] | None = None
 
-        # Without a session given, ``_session`` is left to the class
-        # descriptor, which opens it on first read once pushed.
+        # Left unset, ``_session`` is the class descriptor's to open.
         if session is not None:
             self._session = session
 
@@ -281,132 +309,161 @@ class RequestContext:
             tuple[contextvars.Token[RequestContext], AppContext | None]
         ] = []
 
-    _session: SessionMixin | None = _LazySession()  # type: ignore[assignment]
-
     @property
     def session(self) -> SessionMixin:
-        """The session of this request, opened on first use.
-
-        Reaching the session through here (the ``session`` proxy does)
-        marks it accessed, so the response gets ``Vary: Cookie``.
+        """The request's session, opened on first use; using it through
+        here (as the :data:`~flask.session` proxy does) marks it accessed,
+        so that the response varies on the cookie.
         """
         session = self._get_session()
         session.accessed = True
         return session
 
     def _get_session(self) -> SessionMixin:
-        """The session, opened if needed, without marking it accessed."""
+        """The session, opened if needed, not marked accessed."""
         session = self.__dict__.get("_session")
 
         if session is None:
-            session = self._session = self.app._open_session(self.request)
+            session = self._session = self._open_session()
 
         return session
 
-    def copy(self) -> RequestContext:
-        """Return a new context for the same request and session, which
-        can be pushed in another thread or a generator.
+    def _open_session(self) -> SessionMixin:
+        """Open the session with the app's interface; a null session when
+        the interface declines (no secret key).
         """
-        return self.__class__(
+        app = self.app
+        interface = app.session_interface
+        opened = interface.open_session(app, self.request)
+        return interface.make_null_session(app) if opened is None else opened
+
+    def _save_session(self, response: Response) -> None:
+        """Let the app's interface save the session into ``response``."""
+        app = self.app
+        interface = app.session_interface
+        opened = self.__dict__.get("_session")
+
+        if opened is None:
+            # Never opened. With no cookie, the empty session would neither
+            # set nor delete one: nothing to do. With one, open it so that
+            # a permanent session is refreshed.
+            request = self.request
+
+            if (
+                "HTTP_COOKIE" not in request.environ
+                or interface.get_cookie_name(app) not in request.cookies
+            ):
+                return
+
+            opened = self._get_session()
+
+        if not interface.is_null_session(opened):
+            interface.save_session(app, opened, response)
+
+    def copy(self) -> RequestContext:
+        """A new context for the same request and session, to push in
+        another thread or a generator.
+        """
+        # The copy must share the session object: open it now.
+        return type(self)(
             self.app,
-            environ=self.request.environ,
+            self.request.environ,
             request=self.request,
-            # The copy must share the session object, so open it now.
             session=self._get_session(),
         )
 
     def match_request(self) -> None:
-        """Match the URL; store the rule and arguments on the request, or
-        the routing error to raise at dispatch.
+        """Match the URL: set the request's rule and view arguments, or
+        keep the routing error to raise at dispatch.
         """
+        request = self.request
+
         try:
-            result = self.app._match_cache.match(self.url_adapter)  # type: ignore[arg-type]
-            self.request.url_rule, self.request.view_args = result
+            request.url_rule, request.view_args = self.app._match_cache.match(
+                self.url_adapter  # type: ignore[arg-type]
+            )
         except HTTPException as e:
-            self.request.routing_exception = e
+            request.routing_exception = e
 
     def push(self) -> None:
-        """Make this context current, pushing an app context first if
-        needed, and match the URL.
+        """Make this the current request context, pushing an app context
+        if needed; the first push also matches the URL.
         """
         app_ctx = _cv_app.get(None)
 
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
-            app_ctx.push()
+        if app_ctx is not None and app_ctx.app is self.app:
+            pushed_app_ctx = None
         else:
-            app_ctx = None
+            pushed_app_ctx = self.app.app_context()
+            pushed_app_ctx.push()
 
-        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        self._cv_tokens.append((_cv_request.set(self), pushed_app_ctx))
 
-        if len(self._cv_tokens) == 1:
-            self._pushed = True
+        if len(self._cv_tokens) > 1:
+            return
 
-            if (
-                self.__dict__.get("_session") is None
-                and not self.app._session_opens_lazily()
-            ):
-                self._session = self.app._open_session(self.request)
+        self._pushed = True
 
-            if self.url_adapter is not None:
-                self.match_request()
+        # Only the built-in cookie interface is known to give the same
+        # session whenever it opens; others open at push, as they expect.
+        if (
+            self.__dict__.get("_session") is None
+            and type(self.app.session_interface) is not SecureCookieSessionInterface
+        ):
+            self._session = self._open_session()
+
+        if self.url_adapter is not None:
+            self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Pop this context. The last pop runs the teardown functions,
-        closes the request, and pops the app context it pushed.
+        """Undo the latest push. Undoing the first one runs the teardown
+        functions, closes the request, and pops the app context that push
+        pushed.
 
-        :param exc: The error to pass to teardown functions; the one being
-            handled by default.
+        :param exc: What teardown functions receive; by default the
+            exception being handled, if any.
         """
-        clear_request = len(self._cv_tokens) == 1
+        last = len(self._cv_tokens) == 1
+
+        if last and exc is _sentinel:
+            exc = sys.exc_info()[1]
 
         try:
-            if clear_request:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
-
+            if last:
                 self.app.do_teardown_request(exc)
-                request = self.request
-                close = getattr(type(request), "close", None)
-
-                # PERF: werkzeug's close only closes uploaded files; skip it
-                # when none were parsed.
-                if close is not None and (
-                    close is not _werkzeug_request_close or "files" in request.__dict__
-                ):
-                    request.close()
+                self._close_request()
         finally:
-            ctx = _cv_request.get()
+            current = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
             _cv_request.reset(token)
 
-            # Break the request <-> environ cycle so memory is freed
-            # without waiting for the garbage collector.
-            if clear_request:
-                ctx.request.environ["werkzeug.request"] = None
+            if last:
+                # The environ refers back to the request: break the cycle
+                # so the memory goes without waiting for the collector.
+                current.request.environ["werkzeug.request"] = None
 
             if app_ctx is not None:
                 app_ctx.pop(exc)
 
-            if ctx is not self:
-                raise AssertionError(
-                    f"Popped wrong request context. ({ctx!r} instead of {self!r})"
-                )
+            if current is not self:
+                raise _wrong_pop("request", current, self)
 
-    def __enter__(self) -> RequestContext:
-        self.push()
-        return self
+    def _close_request(self) -> None:
+        request = self.request
+        close = getattr(type(request), "close", None)
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
+        # PERF: werkzeug's close only closes the uploaded files; with none
+        # parsed there is nothing to do.
+        if close is None or (
+            close is _werkzeug_request_close and "files" not in request.__dict__
+        ):
+            return
+
+        request.close()
 
     def __repr__(self) -> str:
+        request = self.request
         return (
-            f"<{type(self).__name__} {self.request.url!r}"
-            f" [{self.request.method}] of {self.app.name}>"
+            f"<{type(self).__name__} {request.url!r} [{request.method}]"
+            f" of {self.app.name}>"
         )

@@ -10,7 +10,6 @@ import os
 import sys
 import typing as t
 from datetime import timedelta
-from itertools import chain
 
 from werkzeug.exceptions import Aborter
 from werkzeug.exceptions import BadRequest
@@ -31,10 +30,11 @@ from ..helpers import get_debug_flag
 from ..json.provider import DefaultJSONProvider
 from ..json.provider import JSONProvider
 from ..logging import create_logger
-from ..templating import _default_template_ctx_processor
 from ..templating import DispatchingJinjaLoader
 from ..templating import Environment
+from ._plan import ScopePlan
 from .scaffold import _endpoint_from_view_func
+from .scaffold import _registrar
 from .scaffold import find_package
 from .scaffold import Scaffold
 from .scaffold import setupmethod
@@ -51,8 +51,25 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..testing import FlaskCliRunner
     from .blueprints import Blueprint
 
+# Distinct scopes whose plans are kept. Requests only ever use the scopes
+# of registered blueprints, but url_for resolves the scope of any endpoint
+# name it is given.
+_PLAN_MEMORY = 256
 
-def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
+_LATE_SETUP = (
+    "The setup method '{name}' can no longer be called on the application."
+    " It has already handled its first request, any changes will not be"
+    " applied consistently.\n"
+    "Make sure all imports, decorators, functions, etc. needed to set up"
+    " the application are done before running it."
+)
+
+# Template files autoescaped by default, by extension.
+_AUTOESCAPED = (".html", ".htm", ".xml", ".xhtml", ".svg")
+
+
+def _seconds_to_timedelta(value: timedelta | int | None) -> timedelta | None:
+    """Config values given as a number of seconds, as a timedelta."""
     if value is None or isinstance(value, timedelta):
         return value
 
@@ -60,53 +77,42 @@ def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
 
 
 class App(Scaffold):
-    """The I/O-free core of :class:`~flask.Flask`; see there for the
-    parameters. Frameworks built on another I/O model subclass it.
+    """The I/O-free core of :class:`~flask.Flask`, which documents the
+    parameters; a base for frameworks with another I/O model.
     """
 
-    #: The class of :attr:`aborter`, which :func:`~flask.abort` calls.
+    #: Makes :attr:`aborter`, the callable behind :func:`~flask.abort`.
     aborter_class = Aborter
-
-    #: The Jinja environment class of :attr:`jinja_env`.
-    jinja_environment = Environment
-
-    #: The class of :data:`~flask.g`.
-    app_ctx_globals_class = _AppCtxGlobals
-
-    #: The class of :attr:`config`.
+    #: Makes :attr:`config`.
     config_class = Config
+    #: Makes :attr:`json`.
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    #: Makes :attr:`jinja_env`.
+    jinja_environment = Environment
+    #: Options for :attr:`jinja_env`, read once when it is created.
+    jinja_options: dict[str, t.Any] = {}
+    #: Makes each app context's :data:`~flask.g`.
+    app_ctx_globals_class = _AppCtxGlobals
+    #: Makes :attr:`url_map`.
+    url_map_class = Map
+    #: Makes the map's rules.
+    url_rule_class = Rule
+    #: What :meth:`test_client` makes; ``None`` means ``FlaskClient``.
+    test_client_class: type[FlaskClient] | None = None
+    #: What :meth:`test_cli_runner` makes; ``None`` means
+    #: ``FlaskCliRunner``.
+    test_cli_runner_class: type[FlaskCliRunner] | None = None
 
-    #: ``TESTING`` config: exceptions propagate to the test client.
+    #: The ``TESTING`` config key: let exceptions reach the test client.
     testing = ConfigAttribute[bool]("TESTING")
-
-    #: ``SECRET_KEY`` config: signs the session cookie.
+    #: The ``SECRET_KEY`` config key, which signs sessions.
     secret_key = ConfigAttribute["str | bytes | None"]("SECRET_KEY")
-
-    #: ``PERMANENT_SESSION_LIFETIME`` config, as a timedelta; an int is
-    #: taken as seconds.
+    #: The ``PERMANENT_SESSION_LIFETIME`` config key as a timedelta (a
+    #: number is taken as seconds).
     permanent_session_lifetime = ConfigAttribute[timedelta](
         "PERMANENT_SESSION_LIFETIME",
-        get_converter=_make_timedelta,  # type: ignore[arg-type]
+        get_converter=_seconds_to_timedelta,  # type: ignore[arg-type]
     )
-
-    #: The class of :attr:`json`, the app's JSON provider.
-    json_provider_class: type[JSONProvider] = DefaultJSONProvider
-
-    #: Options for the Jinja environment, read when it is first created.
-    jinja_options: dict[str, t.Any] = {}
-
-    #: The rule class of :attr:`url_map`.
-    url_rule_class = Rule
-
-    #: The class of :attr:`url_map`.
-    url_map_class = Map
-
-    #: The class :meth:`test_client` returns; ``FlaskClient`` if ``None``.
-    test_client_class: type[FlaskClient] | None = None
-
-    #: The class :meth:`test_cli_runner` returns; ``FlaskCliRunner`` if
-    #: ``None``.
-    test_cli_runner_class: type[FlaskCliRunner] | None = None
 
     default_config: dict[str, t.Any]
     response_class: type[Response]
@@ -125,154 +131,148 @@ class App(Scaffold):
         root_path: str | None = None,
     ) -> None:
         super().__init__(
-            import_name=import_name,
-            static_folder=static_folder,
-            static_url_path=static_url_path,
-            template_folder=template_folder,
-            root_path=root_path,
+            import_name, static_folder, static_url_path, template_folder, root_path
         )
 
-        if instance_path is None:
-            instance_path = self.auto_find_instance_path()
-        elif not os.path.isabs(instance_path):
+        if instance_path is not None and not os.path.isabs(instance_path):
             raise ValueError(
                 "If an instance path is provided it must be absolute."
                 " A relative path was given instead."
             )
 
-        #: The folder for files that are not part of the package: config,
-        #: databases, uploads.
-        self.instance_path = instance_path
-
-        #: The configuration dict.
+        #: The folder for what belongs to this deployment rather than to
+        #: the package: config files, databases, uploads.
+        self.instance_path = instance_path or self.auto_find_instance_path()
+        #: The configuration, a dict.
         self.config = self.make_config(instance_relative_config)
-
-        #: Called by :func:`~flask.abort` to raise HTTP exceptions.
+        #: Raises the HTTP exceptions :func:`~flask.abort` asks for.
         self.aborter = self.make_aborter()
-
-        #: The JSON provider: ``app.json.dumps``, ``app.json.response``, ...
+        #: The JSON provider (``app.json.dumps``, ``app.json.response``).
         self.json: JSONProvider = self.json_provider_class(self)
-
-        #: Functions called when building a URL fails, with the error, the
-        #: endpoint and the values; the first that returns a URL wins.
+        #: The routing map, made of :attr:`url_rule_class` rules.
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        #: Whether rules match subdomains of ``SERVER_NAME``.
+        self.subdomain_matching = subdomain_matching
+        #: Registered blueprints by dotted name, in registration order.
+        self.blueprints: dict[str, Blueprint] = {}
+        #: Extensions' own state, under a key each extension chooses.
+        self.extensions: dict[str, t.Any] = {}
+        #: Tried in order when building a URL fails; each gets the error,
+        #: the endpoint and the values, and may return a URL instead.
         self.url_build_error_handlers: list[
             t.Callable[[Exception, str, dict[str, t.Any]], str]
         ] = []
-
-        #: Functions run when an app context is popped.
+        #: Run when each app context is popped, latest first.
         self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
-
-        #: Functions adding names to ``flask shell``.
+        #: Add names to the ``flask shell`` namespace.
         self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
-
-        #: Registered blueprints by their (dotted) name.
-        self.blueprints: dict[str, Blueprint] = {}
-
-        #: Storage for extensions, keyed by a name of their own.
-        self.extensions: dict[str, t.Any] = {}
-
-        #: The werkzeug routing map.
-        self.url_map = self.url_map_class(host_matching=host_matching)
-
-        #: Whether subdomains of ``SERVER_NAME`` are matched.
-        self.subdomain_matching = subdomain_matching
-
-        self.template_context_processors[None].append(_default_template_ctx_processor)
-
-        # Set when the first request is handled; setup methods then fail.
+        # Resolved hook chains by scope; see _scope_plan.
+        self._plans: dict[tuple[str, ...], ScopePlan] = {}
+        # Set once a request has been handled: setup methods refuse then.
         self._got_first_request = False
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_first_request:
-            raise AssertionError(
-                f"The setup method '{f_name}' can no longer be called"
-                " on the application. It has already handled its first"
-                " request, any changes will not be applied"
-                " consistently.\n"
-                "Make sure all imports, decorators, functions, etc."
-                " needed to set up the application are done before"
-                " running it."
-            )
+            raise AssertionError(_LATE_SETUP.format(name=f_name))
+
+    def _scope_plan(self, scopes: tuple[str, ...]) -> ScopePlan:
+        """The plan of a scope (blueprint names, innermost first), reused
+        until the registries change.
+        """
+        plan = self._plans.get(scopes)
+
+        if plan is not None and plan.generation == self._generation.value:
+            return plan
+
+        plan = ScopePlan(self, scopes)
+
+        if plan.cacheable:
+            if len(self._plans) >= _PLAN_MEMORY:
+                self._plans.clear()
+
+            self._plans[scopes] = plan
+
+        return plan
 
     @cached_property
     def name(self) -> str:
-        """The app's name: the import name, or the script's name when it
-        is ``__main__``. Used for the logger and in messages.
+        """The app's name, used for its logger, CLI group and messages:
+        the import name, or for ``__main__`` the running script's name.
         """
-        if self.import_name == "__main__":
-            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
+        if self.import_name != "__main__":
+            return self.import_name
 
-            if fn is None:
-                return "__main__"
+        script: str | None = getattr(sys.modules["__main__"], "__file__", None)
 
-            return os.path.splitext(os.path.basename(fn))[0]
+        if script is None:
+            return "__main__"
 
-        return self.import_name
+        return os.path.splitext(os.path.basename(script))[0]
 
     @cached_property
     def logger(self) -> logging.Logger:
-        """The :class:`logging.Logger` named after :attr:`name`.
-
-        In debug mode its level is DEBUG when unset; a handler writing to
-        ``wsgi.errors`` is added if logging is not configured.
+        """The :class:`logging.Logger` named after :attr:`name`: at DEBUG
+        level in debug mode if no level is set, and writing to the WSGI
+        error stream when logging is not otherwise configured.
         """
         return create_logger(self)
 
     @cached_property
     def jinja_env(self) -> Environment:
-        """The Jinja environment, created on first use."""
+        """The Jinja environment, made on first use."""
         return self.create_jinja_environment()
 
     def create_jinja_environment(self) -> Environment:
-        """Create :attr:`jinja_env`; override to customise it."""
+        """Make :attr:`jinja_env`; subclasses implement it."""
         raise NotImplementedError
 
     def make_config(self, instance_relative: bool = False) -> Config:
-        """Create :attr:`config` from :attr:`default_config`, with ``DEBUG``
-        from ``FLASK_DEBUG``.
+        """Make :attr:`config`: :attr:`default_config`, with ``DEBUG`` taken
+        from the ``FLASK_DEBUG`` environment variable.
 
-        :param instance_relative: Resolve relative config files against the
-            instance folder instead of the root path.
+        :param instance_relative: Resolve relative config file names from
+            the instance folder rather than the root path.
         """
-        root_path = self.instance_path if instance_relative else self.root_path
-        defaults = dict(self.default_config)
-        defaults["DEBUG"] = get_debug_flag()
-        return self.config_class(root_path, defaults)
+        base = self.instance_path if instance_relative else self.root_path
+        return self.config_class(
+            base, {**self.default_config, "DEBUG": get_debug_flag()}
+        )
 
     def make_aborter(self) -> Aborter:
-        """Create :attr:`aborter`, an instance of :attr:`aborter_class`."""
+        """Make :attr:`aborter` from :attr:`aborter_class`."""
         return self.aborter_class()
 
     def auto_find_instance_path(self) -> str:
-        """Find the instance folder: ``instance`` beside the package in
-        development, ``$PREFIX/var/<name>-instance`` once installed.
+        """The instance folder when none is given: ``instance`` next to a
+        package in development, ``<prefix>/var/<name>-instance`` for an
+        installed one.
         """
-        prefix, package_path = find_package(self.import_name)
+        prefix, folder = find_package(self.import_name)
 
-        if prefix is None:
-            return os.path.join(package_path, "instance")
+        if prefix is not None:
+            return os.path.join(prefix, "var", f"{self.name}-instance")
 
-        return os.path.join(prefix, "var", f"{self.name}-instance")
+        return os.path.join(folder, "instance")
 
     def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
-        """Create the loader that searches the app's and blueprints'
-        template folders; override :attr:`jinja_loader` rather than this.
+        """Make the loader that looks in the app's template folder, then
+        the blueprints'. To change where templates come from, override
+        :attr:`jinja_loader` instead.
         """
         return DispatchingJinjaLoader(self)
 
     def select_jinja_autoescape(self, filename: str | None) -> bool:
-        """Whether a template is autoescaped: templates from strings, and
-        ``.html``, ``.htm``, ``.xml``, ``.xhtml`` and ``.svg`` files.
+        """Whether to autoescape a template: always for templates made from
+        strings, and for files named ``.html``, ``.htm``, ``.xml``,
+        ``.xhtml`` or ``.svg``.
         """
-        if filename is None:
-            return True
-
-        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+        return filename is None or filename.endswith(_AUTOESCAPED)
 
     @property
     def debug(self) -> bool:
-        """Debug mode, the ``DEBUG`` config. Set it with ``--debug`` or
-        ``FLASK_DEBUG``; setting it late may not affect everything.
+        """Debug mode: the ``DEBUG`` config key. Prefer enabling it with
+        ``flask run --debug`` or ``FLASK_DEBUG``; set late, it may not
+        reach everything that read it already.
         """
         return self.config["DEBUG"]  # type: ignore[no-any-return]
 
@@ -280,21 +280,22 @@ class App(Scaffold):
     def debug(self, value: bool) -> None:
         self.config["DEBUG"] = value
 
+        # Templates follow debug mode unless reloading is configured.
         if self.config["TEMPLATES_AUTO_RELOAD"] is None:
             self.jinja_env.auto_reload = value
 
     @setupmethod
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
-        """Register ``blueprint`` on the app.
+        """Register ``blueprint`` and everything recorded on it.
 
         :param blueprint: The blueprint.
-        :param options: Override the blueprint's ``url_prefix``,
-            ``subdomain``, ``url_defaults``, ``name`` and ``cli_group``.
+        :param options: Override its ``url_prefix``, ``subdomain``,
+            ``url_defaults``, ``name`` or ``cli_group``.
         """
         blueprint.register(self, options)
 
     def iter_blueprints(self) -> t.ValuesView[Blueprint]:
-        """The registered blueprints, in registration order."""
+        """The registered blueprints, oldest first."""
         return self.blueprints.values()
 
     @setupmethod
@@ -306,247 +307,203 @@ class App(Scaffold):
         provide_automatic_options: bool | None = None,
         **options: t.Any,
     ) -> None:
-        if endpoint is None:
-            endpoint = _endpoint_from_view_func(view_func)
-
-        options["endpoint"] = endpoint
-        methods = options.pop("methods", None)
-
-        # A view class may carry its own methods.
-        if methods is None:
-            methods = getattr(view_func, "methods", None) or ("GET",)
-
-        if isinstance(methods, str):
-            raise TypeError(
-                "Allowed methods must be a list of strings, for"
-                ' example: @app.route(..., methods=["POST"])'
-            )
-
-        methods = {item.upper() for item in methods}
-        required_methods: set[str] = set(getattr(view_func, "required_methods", ()))
-
-        if provide_automatic_options is None:
-            provide_automatic_options = getattr(
-                view_func, "provide_automatic_options", None
-            )
-
-        if provide_automatic_options is None:
-            if "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]:
-                provide_automatic_options = True
-                required_methods.add("OPTIONS")
-            else:
-                provide_automatic_options = False
-
-        methods |= required_methods
-        rule_obj = self.url_rule_class(rule, methods=methods, **options)
-        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
+        endpoint = _endpoint_from_view_func(view_func) if endpoint is None else endpoint
+        methods, automatic = self._rule_methods(
+            view_func, options.pop("methods", None), provide_automatic_options
+        )
+        rule_obj = self.url_rule_class(
+            rule, methods=methods, endpoint=endpoint, **options
+        )
+        rule_obj.provide_automatic_options = automatic  # type: ignore[attr-defined]
         self.url_map.add(rule_obj)
 
-        if view_func is not None:
-            old_func = self.view_functions.get(endpoint)
+        if view_func is None:
+            return
 
-            if old_func is not None and old_func != view_func:
-                raise AssertionError(
-                    "View function mapping is overwriting an existing"
-                    f" endpoint function: {endpoint}"
-                )
+        current = self.view_functions.get(endpoint)
 
-            self.view_functions[endpoint] = view_func
+        if current is not None and current != view_func:
+            raise AssertionError(
+                "View function mapping is overwriting an existing endpoint"
+                f" function: {endpoint}"
+            )
+
+        self.view_functions[endpoint] = view_func
+
+    def _rule_methods(
+        self,
+        view_func: t.Any,
+        methods: t.Iterable[str] | None,
+        automatic: bool | None,
+    ) -> tuple[set[str], bool]:
+        """The methods of a new rule, and whether it answers ``OPTIONS``
+        itself. A view (class) may declare ``methods``,
+        ``required_methods`` and ``provide_automatic_options``.
+        """
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        elif isinstance(methods, str):
+            raise TypeError(
+                "Allowed methods must be a list of strings, for example:"
+                ' @app.route(..., methods=["POST"])'
+            )
+
+        declared = {m.upper() for m in methods}
+        wanted = declared | set(getattr(view_func, "required_methods", ()))
+
+        if automatic is None:
+            automatic = getattr(view_func, "provide_automatic_options", None)
+
+        if automatic is None:
+            # Only when the declared methods leave OPTIONS out.
+            automatic = "OPTIONS" not in declared and bool(
+                self.config["PROVIDE_AUTOMATIC_OPTIONS"]
+            )
+
+            if automatic:
+                wanted.add("OPTIONS")
+
+        return wanted, automatic
+
+    def _add_jinja(
+        self, table: str, f: t.Callable[..., t.Any], name: str | None
+    ) -> None:
+        getattr(self.jinja_env, table)[name or f.__name__] = f
 
     @setupmethod
     def template_filter(
         self, name: str | None = None
     ) -> t.Callable[[T_template_filter], T_template_filter]:
-        """Decorate a function to register it as a Jinja filter.
-
-        :param name: The filter's name; the function's name by default.
-        """
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
+        """Decorate a Jinja filter, named ``name`` or after the function."""
+        return _registrar(lambda f: self.add_template_filter(f, name=name))
 
     @setupmethod
     def add_template_filter(
         self, f: ft.TemplateFilterCallable, name: str | None = None
     ) -> None:
-        """Register a Jinja filter; see :meth:`template_filter`."""
-        self.jinja_env.filters[name or f.__name__] = f
+        """Add a Jinja filter, as :meth:`template_filter` does."""
+        self._add_jinja("filters", f, name)
 
     @setupmethod
     def template_test(
         self, name: str | None = None
     ) -> t.Callable[[T_template_test], T_template_test]:
-        """Decorate a function to register it as a Jinja test.
-
-        :param name: The test's name; the function's name by default.
-        """
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
+        """Decorate a Jinja test, named ``name`` or after the function."""
+        return _registrar(lambda f: self.add_template_test(f, name=name))
 
     @setupmethod
     def add_template_test(
         self, f: ft.TemplateTestCallable, name: str | None = None
     ) -> None:
-        """Register a Jinja test; see :meth:`template_test`."""
-        self.jinja_env.tests[name or f.__name__] = f
+        """Add a Jinja test, as :meth:`template_test` does."""
+        self._add_jinja("tests", f, name)
 
     @setupmethod
     def template_global(
         self, name: str | None = None
     ) -> t.Callable[[T_template_global], T_template_global]:
-        """Decorate a function to make it a global in every template.
-
-        :param name: The global's name; the function's name by default.
+        """Decorate a function to be a global of every template, named
+        ``name`` or after the function.
         """
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
+        return _registrar(lambda f: self.add_template_global(f, name=name))
 
     @setupmethod
     def add_template_global(
         self, f: ft.TemplateGlobalCallable, name: str | None = None
     ) -> None:
-        """Register a template global; see :meth:`template_global`."""
-        self.jinja_env.globals[name or f.__name__] = f
-
-    @setupmethod
-    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
-        """Register a function to run when each app context is popped,
-        with the unhandled exception or ``None``; it runs even after
-        errors, so it suits releasing resources such as database
-        connections.
-        """
-        self.teardown_appcontext_funcs.append(f)
-        return f
+        """Add a template global, as :meth:`template_global` does."""
+        self._add_jinja("globals", f, name)
 
     @setupmethod
     def shell_context_processor(
         self, f: T_shell_context_processor
     ) -> T_shell_context_processor:
-        """Register a function returning a dict of names for ``flask
-        shell``.
-        """
+        """Add the names in the dict ``f`` returns to ``flask shell``."""
         self.shell_context_processors.append(f)
+        return f
+
+    @setupmethod
+    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
+        """Call ``f`` with the unhandled exception, or ``None``, whenever an
+        app context is popped, after requests and errors too: the place to
+        release resources such as database connections.
+        """
+        self.teardown_appcontext_funcs.append(f)
         return f
 
     def _find_error_handler(
         self, e: Exception, blueprints: t.Sequence[str]
     ) -> ft.ErrorHandlerCallable | None:
-        """The handler for ``e``: by status code before generic handlers,
-        from the innermost blueprint out to the app, along the exception's
-        MRO. ``None`` if there is none.
+        """The handler registered for ``e`` in the scope of ``blueprints``
+        (innermost first), or ``None``; see :meth:`ScopePlan.error_handler`.
         """
         exc_class, code = self._get_exc_class_and_code(type(e))
-        names = (*blueprints, None)
-        spec = self.error_handler_spec
-
-        for c in (code, None) if code is not None else (None,):
-            for name in names:
-                scope = spec.get(name)
-
-                if not scope:
-                    continue
-
-                handler_map = scope.get(c)
-
-                if not handler_map:
-                    continue
-
-                for cls in exc_class.__mro__:
-                    handler = handler_map.get(cls)
-
-                    if handler is not None:
-                        return handler
-
-        return None
+        plan = self._scope_plan(tuple(blueprints))
+        return plan.error_handler(exc_class, code)  # type: ignore[no-any-return]
 
     def trap_http_exception(self, e: Exception) -> bool:
-        """Whether an HTTP exception should propagate like an unhandled
-        error instead of going to its handler, for debugging.
-
-        ``TRAP_HTTP_EXCEPTIONS`` traps all of them.
-        ``TRAP_BAD_REQUEST_ERRORS`` traps bad requests; left unset, it
-        traps missing form keys in debug mode.
+        """Whether the HTTP exception ``e`` should be raised like any other
+        error instead of going to its handler, to debug it:
+        ``TRAP_HTTP_EXCEPTIONS`` traps all; ``TRAP_BAD_REQUEST_ERRORS``
+        traps bad requests, and when it is unset, missing form keys in
+        debug mode.
         """
-        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+        config = self.config
+
+        if config["TRAP_HTTP_EXCEPTIONS"]:
             return True
 
-        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        bad_requests = config["TRAP_BAD_REQUEST_ERRORS"]
 
-        if (
-            trap_bad_request is None
-            and self.debug
-            and isinstance(e, BadRequestKeyError)
-        ):
-            return True
+        if bad_requests is None:
+            return bool(self.debug) and isinstance(e, BadRequestKeyError)
 
-        if trap_bad_request:
-            return isinstance(e, BadRequest)
-
-        return False
+        return bool(bad_requests) and isinstance(e, BadRequest)
 
     def should_ignore_error(self, error: BaseException | None) -> bool:
-        """Whether teardown functions should see ``error`` as ``None``."""
+        """Whether teardown functions get ``None`` instead of ``error``."""
         return False
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """Build a redirect response; :func:`flask.redirect` calls this.
+        """Make a redirect response of :attr:`response_class`;
+        :func:`flask.redirect` calls this.
 
-        :param location: The target URL.
+        :param location: Where to redirect to.
         :param code: The status code.
         """
-        return _wz_redirect(
-            location,
-            code=code,
-            Response=self.response_class,  # type: ignore[arg-type]
-        )
+        return _wz_redirect(location, code=code, Response=self.response_class)  # type: ignore[arg-type]
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
-        """Let the :meth:`url_defaults` functions of the app and of the
-        endpoint's blueprints add values before a URL is built.
+        """Give the URL default functions of the app, then of the
+        endpoint's blueprints from the outermost in, the chance to add to
+        ``values`` before a URL is built.
         """
-        names: t.Iterable[str | None] = (None,)
+        blueprint, dot, _ = endpoint.rpartition(".")
+        scopes = tuple(_split_blueprint_path(blueprint)) if dot else ()
 
-        # The endpoint's blueprint chain, outermost first, after the app.
-        if "." in endpoint:
-            names = chain(
-                names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0]))
-            )
-
-        for name in names:
-            if name in self.url_default_functions:
-                for func in self.url_default_functions[name]:
-                    func(endpoint, values)
+        for func in self._scope_plan(scopes).url_defaults:
+            func(endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, t.Any]
     ) -> str:
-        """Try :attr:`url_build_error_handlers` on a failed URL build; the
-        first that returns a value gives the URL, else ``error`` is raised.
+        """Ask :attr:`url_build_error_handlers` for a URL after building
+        one failed; the first that returns one wins. A handler may raise a
+        :exc:`~werkzeug.routing.BuildError` of its own, which replaces
+        ``error``. Raise the error if none helps.
         """
         for handler in self.url_build_error_handlers:
             try:
-                rv = handler(error, endpoint, values)
-            except BuildError as e:
-                # The handler may raise a more specific error.
-                error = e
-            else:
-                if rv is not None:
-                    return rv
+                url = handler(error, endpoint, values)
+            except BuildError as replacement:
+                error = replacement
+                continue
 
-        # Re-raise in place to keep the traceback if it is the one being
-        # handled.
-        if error is sys.exc_info()[1]:
+            if url is not None:
+                return url
+
+        # The error being handled keeps its traceback.
+        if sys.exc_info()[1] is error:
             raise
 
         raise error

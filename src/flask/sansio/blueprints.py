@@ -1,14 +1,20 @@
-"""``Blueprint`` without I/O: deferred registration onto an app."""
+"""``Blueprint`` without I/O: what it records, and how it is applied to
+an app when registered.
+"""
 
 from __future__ import annotations
 
 import os
 import typing as t
-from collections import defaultdict
+from functools import partial
 
 from .. import typing as ft
+from ._registry import new_handler_scope
+from ._registry import scope_list
 from .scaffold import _endpoint_from_view_func
+from .scaffold import _registrar
 from .scaffold import _sentinel
+from .scaffold import F
 from .scaffold import Scaffold
 from .scaffold import setupmethod
 from .scaffold import T_after_request
@@ -27,27 +33,74 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
 
+_LATE_SETUP = (
+    "The setup method '{name}' can no longer be called on the blueprint"
+    " '{blueprint}'. It has already been registered at least once, any"
+    " changes will not be applied consistently.\n"
+    "Make sure all imports, decorators, functions, etc. needed to set up"
+    " the blueprint are done before registering it."
+)
 
-def _join_prefix(outer: str | None, inner: str | None) -> str | None:
-    """Combine an enclosing URL prefix with a nested one."""
-    if outer is not None and inner is not None:
-        return outer.rstrip("/") + "/" + inner.lstrip("/")
+# Registries merged into the app under the blueprint's name.
+_HOOK_REGISTRIES = (
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "url_default_functions",
+    "url_value_preprocessors",
+    "template_context_processors",
+)
 
-    return inner if inner is not None else outer
+
+def _given(options: t.Mapping[str, t.Any], key: str, default: t.Any) -> t.Any:
+    """``options[key]`` unless it is missing or ``None``."""
+    value = options.get(key)
+    return default if value is None else value
 
 
-def _join_subdomain(outer: str | None, inner: str | None) -> str | None:
-    """Combine an enclosing subdomain with a nested one (``inner.outer``)."""
-    if outer is not None and inner is not None:
-        return f"{inner}.{outer}"
+def _nest(
+    outer: str | None, inner: str | None, join: t.Callable[[str, str], str]
+) -> str | None:
+    """Combine a parent's and a child's setting; either may be unset."""
+    if outer is None:
+        return inner
 
-    return inner if inner is not None else outer
+    if inner is None:
+        return outer
+
+    return join(outer, inner)
+
+
+def _join_paths(outer: str, inner: str) -> str:
+    return f"{outer.rstrip('/')}/{inner.lstrip('/')}"
+
+
+def _join_subdomains(outer: str, inner: str) -> str:
+    return f"{inner}.{outer}"
+
+
+def _check_name(name: str) -> None:
+    if not name:
+        raise ValueError("'name' may not be empty.")
+
+    if "." in name:
+        raise ValueError("'name' may not contain a dot '.' character.")
+
+
+def _add_recorded_rule(
+    rule: str,
+    endpoint: str | None,
+    view_func: ft.RouteCallable | None,
+    options: dict[str, t.Any],
+    state: BlueprintSetupState,
+) -> None:
+    state.add_url_rule(rule, endpoint, view_func, **options)
 
 
 class BlueprintSetupState:
-    """What a blueprint's deferred functions receive when the blueprint is
-    registered on an app: the app, the options, and a URL-rule helper that
-    applies the prefix, subdomain and defaults.
+    """Handed to a blueprint's recorded functions when it is registered:
+    the app, the registration options, and :meth:`add_url_rule`, which
+    adds the blueprint's prefix, subdomain, defaults and name.
     """
 
     def __init__(
@@ -57,41 +110,26 @@ class BlueprintSetupState:
         options: t.Any,
         first_registration: bool,
     ) -> None:
-        #: The app the blueprint is registered on.
+        #: The app being registered on.
         self.app = app
-
         #: The blueprint being registered.
         self.blueprint = blueprint
-
-        #: The options given to :meth:`~flask.Flask.register_blueprint`.
+        #: The options of :meth:`~flask.Flask.register_blueprint`.
         self.options = options
-
-        #: Whether this is the blueprint's first registration on the app,
-        #: for setup that must happen only once.
+        #: True the first time this blueprint is registered on this app,
+        #: for setup that must not be repeated.
         self.first_registration = first_registration
-
-        subdomain = self.options.get("subdomain")
-
-        if subdomain is None:
-            subdomain = self.blueprint.subdomain
-
-        #: The subdomain the blueprint's rules match.
-        self.subdomain = subdomain
-
-        url_prefix = self.options.get("url_prefix")
-
-        if url_prefix is None:
-            url_prefix = self.blueprint.url_prefix
-
-        #: The prefix of the blueprint's URL rules.
-        self.url_prefix = url_prefix
-
-        self.name = self.options.get("name", blueprint.name)
-        self.name_prefix = self.options.get("name_prefix", "")
-
-        #: Default values for the blueprint's URL rules.
-        self.url_defaults = dict(self.blueprint.url_values_defaults)
-        self.url_defaults.update(self.options.get("url_defaults", ()))
+        #: The subdomain of the blueprint's rules.
+        self.subdomain = _given(options, "subdomain", blueprint.subdomain)
+        #: The path prefix of the blueprint's rules.
+        self.url_prefix = _given(options, "url_prefix", blueprint.url_prefix)
+        self.name = options.get("name", blueprint.name)
+        self.name_prefix = options.get("name_prefix", "")
+        #: Default view arguments of the blueprint's rules.
+        self.url_defaults = {
+            **blueprint.url_values_defaults,
+            **dict(options.get("url_defaults", ())),
+        }
 
     def add_url_rule(
         self,
@@ -100,54 +138,48 @@ class BlueprintSetupState:
         view_func: ft.RouteCallable | None = None,
         **options: t.Any,
     ) -> None:
-        """Add a rule to the app with the blueprint's prefix, subdomain,
-        defaults, and its name in front of the endpoint.
+        """Add a rule of the blueprint to the app, under its prefix and
+        subdomain, with its defaults, and its name before the endpoint.
         """
-        if self.url_prefix is not None:
-            if rule:
-                rule = "/".join((self.url_prefix.rstrip("/"), rule.lstrip("/")))
-            else:
-                rule = self.url_prefix
+        prefix = self.url_prefix
 
-        options.setdefault("subdomain", self.subdomain)
+        if prefix is not None:
+            rule = _join_paths(prefix, rule) if rule else prefix
 
         if endpoint is None:
             endpoint = _endpoint_from_view_func(view_func)
 
+        options.setdefault("subdomain", self.subdomain)
         defaults = self.url_defaults
 
         if "defaults" in options:
-            defaults = dict(defaults, **options.pop("defaults"))
+            defaults = {**defaults, **options.pop("defaults")}
 
-        self.app.add_url_rule(
-            rule,
-            f"{self.name_prefix}.{self.name}.{endpoint}".lstrip("."),
-            view_func,
-            defaults=defaults,
-            **options,
-        )
+        full_name = ".".join((self.name_prefix, self.name, endpoint)).lstrip(".")
+        self.app.add_url_rule(rule, full_name, view_func, defaults=defaults, **options)
 
 
 class Blueprint(Scaffold):
-    """A group of views, hooks, templates and static files registered on
-    an app as a unit, possibly several times or nested in other
-    blueprints. Registrations are recorded and applied when the blueprint
-    is registered.
+    """A set of views, hooks, error handlers, templates and static files
+    that is recorded first and applied to an app when registered; it can
+    be registered several times, under other names, or inside another
+    blueprint.
 
-    :param name: The blueprint's name, prefixed to its endpoints; no dots.
+    :param name: The blueprint's name, which prefixes its endpoints; it
+        may not contain a dot.
     :param import_name: The blueprint's package, usually ``__name__``.
-    :param static_folder: A folder of static files served under the
+    :param static_folder: A folder of static files, served by the
         blueprint's ``static`` endpoint.
-    :param static_url_path: The URL path of the static files.
+    :param static_url_path: The URL path of those static files.
     :param template_folder: A folder of templates, searched after the
         app's.
-    :param url_prefix: A path prefix for all the blueprint's URLs.
-    :param subdomain: The subdomain the blueprint's routes match.
-    :param url_defaults: Default view arguments for its routes.
-    :param root_path: The blueprint's folder, when it cannot be found
-        from ``import_name``.
-    :param cli_group: The name of the group its CLI commands go in;
-        ``None`` adds them to the app's group directly.
+    :param url_prefix: A path before each of the blueprint's URLs.
+    :param subdomain: The subdomain its rules match.
+    :param url_defaults: Default view arguments of its rules.
+    :param root_path: The blueprint's folder, if ``import_name`` cannot
+        locate it.
+    :param cli_group: The name of the CLI group of its commands; ``None``
+        puts them in the app's own group.
     """
 
     _got_registered_once = False
@@ -166,74 +198,47 @@ class Blueprint(Scaffold):
         cli_group: str | None = _sentinel,  # type: ignore[assignment]
     ):
         super().__init__(
-            import_name=import_name,
-            static_folder=static_folder,
-            static_url_path=static_url_path,
-            template_folder=template_folder,
-            root_path=root_path,
+            import_name, static_folder, static_url_path, template_folder, root_path
         )
-
-        if not name:
-            raise ValueError("'name' may not be empty.")
-
-        if "." in name:
-            raise ValueError("'name' may not contain a dot '.' character.")
-
+        _check_name(name)
         self.name = name
-        self.url_prefix = url_prefix
-        self.subdomain = subdomain
-        self.deferred_functions: list[DeferredSetupFunction] = []
-
-        if url_defaults is None:
-            url_defaults = {}
-
-        self.url_values_defaults = url_defaults
         self.cli_group = cli_group
+        self.url_prefix, self.subdomain = url_prefix, subdomain
+        self.url_values_defaults = {} if url_defaults is None else url_defaults
+        #: Called with a :class:`BlueprintSetupState` on each registration.
+        self.deferred_functions: list[DeferredSetupFunction] = []
+        # Nested blueprints and their options.
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_registered_once:
-            raise AssertionError(
-                f"The setup method '{f_name}' can no longer be called on the"
-                f" blueprint '{self.name}'. It has already been registered at"
-                " least once, any changes will not be applied"
-                " consistently.\n"
-                "Make sure all imports, decorators, functions, etc."
-                " needed to set up the blueprint are done before"
-                " registering it."
-            )
+            raise AssertionError(_LATE_SETUP.format(name=f_name, blueprint=self.name))
 
     @setupmethod
     def record(self, func: DeferredSetupFunction) -> None:
-        """Record a function to call with a :class:`BlueprintSetupState`
-        each time the blueprint is registered.
-        """
+        """Call ``func`` with the setup state at each registration."""
         self.deferred_functions.append(func)
 
     @setupmethod
     def record_once(self, func: DeferredSetupFunction) -> None:
-        """Like :meth:`record`, but only on the first registration on a
-        given app.
+        """Call ``func`` with the setup state at the first registration on
+        each app only.
         """
-
-        def wrapper(state: BlueprintSetupState) -> None:
-            if state.first_registration:
-                func(state)
-
-        self.record(wrapper)
+        self.record(lambda state: func(state) if state.first_registration else None)
 
     def make_setup_state(
         self, app: App, options: dict[str, t.Any], first_registration: bool = False
     ) -> BlueprintSetupState:
-        """Create the :class:`BlueprintSetupState` for a registration."""
+        """Make the setup state of one registration."""
         return BlueprintSetupState(self, app, options, first_registration)
 
     @setupmethod
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
-        """Nest ``blueprint`` in this one. It is registered on the app when
-        this one is, with its name, prefix and subdomain under this one's.
+        """Nest ``blueprint`` in this one: when this one is registered, so
+        is it, with this one's name, URL prefix and subdomain around its
+        own.
 
-        :param blueprint: The nested blueprint.
+        :param blueprint: The blueprint to nest.
         :param options: As for :meth:`flask.Flask.register_blueprint`.
         """
         if blueprint is self:
@@ -242,44 +247,38 @@ class Blueprint(Scaffold):
         self._blueprints.append((blueprint, options))
 
     def register(self, app: App, options: dict[str, t.Any]) -> None:
-        """Register the blueprint on ``app``; called by
-        :meth:`flask.Flask.register_blueprint`.
+        """Apply the blueprint to ``app``; this is what
+        :meth:`flask.Flask.register_blueprint` calls.
 
-        It merges the blueprint's registries into the app, runs the
-        recorded functions, then registers nested blueprints.
+        The static route comes first, then the blueprint's registries are
+        copied into the app under its name, the recorded functions run,
+        its commands join the app's CLI, and nested blueprints register.
 
-        :param app: The application.
+        :param app: The app.
         :param options: The registration options.
         """
-        name_prefix = options.get("name_prefix", "")
-        self_name = options.get("name", self.name)
-        name = f"{name_prefix}.{self_name}".lstrip(".")
+        own_name = options.get("name", self.name)
+        name = f"{options.get('name_prefix', '')}.{own_name}".lstrip(".")
+        taken = app.blueprints.get(name)
 
-        if name in app.blueprints:
-            bp_desc = "this" if app.blueprints[name] is self else "a different"
-            existing_at = f" '{name}'" if self_name != name else ""
-
+        if taken is not None:
+            which = "this" if taken is self else "a different"
+            full = f" '{name}'" if name != own_name else ""
             raise ValueError(
-                f"The name '{self_name}' is already registered for"
-                f" {bp_desc} blueprint{existing_at}. Use 'name=' to"
-                " provide a unique name."
+                f"The name '{own_name}' is already registered for {which}"
+                f" blueprint{full}. Use 'name=' to provide a unique name."
             )
 
-        first_bp_registration = not any(bp is self for bp in app.blueprints.values())
-
+        state = self.make_setup_state(
+            app, options, all(bp is not self for bp in app.blueprints.values())
+        )
         app.blueprints[name] = self
         self._got_registered_once = True
-        state = self.make_setup_state(app, options, first_bp_registration)
 
         if self.has_static_folder:
-            state.add_url_rule(
-                f"{self.static_url_path}/<path:filename>",
-                view_func=self.send_static_file,  # type: ignore[attr-defined]
-                endpoint="static",
-            )
+            static_rule = f"{self.static_url_path}/<path:filename>"
+            state.add_url_rule(static_rule, "static", self.send_static_file)  # type: ignore[attr-defined]
 
-        # The name is new (checked above), so the registries are merged
-        # under it even when the blueprint is registered again.
         self._merge_blueprint_funcs(app, name)
 
         for deferred in self.deferred_functions:
@@ -287,77 +286,96 @@ class Blueprint(Scaffold):
 
         self._register_cli(app, options, name)
 
-        for blueprint, bp_options in self._blueprints:
-            bp_options = bp_options.copy()
-            url_prefix = bp_options.get("url_prefix")
+        for child, child_options in self._blueprints:
+            child.register(app, self._child_options(state, name, child, child_options))
 
-            if url_prefix is None:
-                url_prefix = blueprint.url_prefix
+    @staticmethod
+    def _child_options(
+        state: BlueprintSetupState,
+        name: str,
+        child: Blueprint,
+        given: dict[str, t.Any],
+    ) -> dict[str, t.Any]:
+        """The options a nested blueprint registers with: its own, under
+        this registration's name, URL prefix and subdomain.
+        """
+        options = {**given, "name_prefix": name}
+        prefix = _nest(
+            state.url_prefix, _given(given, "url_prefix", child.url_prefix), _join_paths
+        )
+        subdomain = _nest(
+            state.subdomain,
+            _given(given, "subdomain", child.subdomain),
+            _join_subdomains,
+        )
 
-            url_prefix = _join_prefix(state.url_prefix, url_prefix)
+        if prefix is not None:
+            options["url_prefix"] = prefix
 
-            if url_prefix is not None:
-                bp_options["url_prefix"] = url_prefix
+        if subdomain is not None:
+            options["subdomain"] = subdomain
 
-            bp_subdomain = bp_options.get("subdomain")
-
-            if bp_subdomain is None:
-                bp_subdomain = blueprint.subdomain
-
-            bp_subdomain = _join_subdomain(state.subdomain, bp_subdomain)
-
-            if bp_subdomain is not None:
-                bp_options["subdomain"] = bp_subdomain
-
-            bp_options["name_prefix"] = name
-            blueprint.register(app, bp_options)
+        return options
 
     def _register_cli(self, app: App, options: dict[str, t.Any], name: str) -> None:
-        """Add the blueprint's commands to the app's CLI group."""
+        """Make the blueprint's commands part of the app's CLI: in a group
+        of their own, or, with ``cli_group=None``, directly.
+        """
         if not self.cli.commands:
             return
 
-        cli_resolved_group = options.get("cli_group", self.cli_group)
+        group = options.get("cli_group", self.cli_group)
 
-        if cli_resolved_group is None:
+        if group is None:
             app.cli.commands.update(self.cli.commands)
             return
 
-        self.cli.name = name if cli_resolved_group is _sentinel else cli_resolved_group
+        self.cli.name = name if group is _sentinel else group
         app.cli.add_command(self.cli)
 
     def _merge_blueprint_funcs(self, app: App, name: str) -> None:
-        """Copy this blueprint's scoped registries into the app under
-        ``name`` (nested scopes become ``name.child``).
+        """Copy the blueprint's registries into the app, its own scope
+        (``None``) under ``name`` and any others under ``name.scope``.
         """
 
-        def scoped(key: str | None) -> str:
-            return name if key is None else f"{name}.{key}"
+        def rescope(scope: str | None) -> str:
+            return name if scope is None else f"{name}.{scope}"
 
-        # COMPAT(3.1): views set with ``endpoint()`` (or written into
-        # ``view_functions``) go to the app under the endpoint as given,
-        # without the blueprint's name in front.
+        # COMPAT(3.1): views given to ``endpoint()`` (or written into
+        # ``view_functions``) reach the app under the endpoint as given.
         app.view_functions.update(self.view_functions)
 
-        for key, code_map in self.error_handler_spec.items():
-            app.error_handler_spec[scoped(key)] = defaultdict(
-                dict,
-                {code: dict(handlers) for code, handlers in code_map.items()},
-            )
+        for scope, by_code in self.error_handler_spec.items():
+            copied = new_handler_scope(app.error_handler_spec)
 
-        for registry_name in (
-            "before_request_funcs",
-            "after_request_funcs",
-            "teardown_request_funcs",
-            "url_default_functions",
-            "url_value_preprocessors",
-            "template_context_processors",
-        ):
-            bp_registry = getattr(self, registry_name)
-            app_registry = getattr(app, registry_name)
+            for code, handlers in by_code.items():
+                copied[code].update(handlers)
 
-            for key, values in bp_registry.items():
-                app_registry.setdefault(scoped(key), []).extend(values)
+            app.error_handler_spec[rescope(scope)] = copied
+
+        for attr in _HOOK_REGISTRIES:
+            target = getattr(app, attr)
+
+            for scope, funcs in getattr(self, attr).items():
+                target[rescope(scope)].extend(funcs)
+
+    def _on_app(self, registry: str, f: F) -> F:
+        """Add ``f`` to the app's own scope of ``registry`` once, at the
+        first registration.
+        """
+        self.record_once(
+            lambda state: scope_list(getattr(state.app, registry), None).append(f)
+        )
+        return f
+
+    def _app_jinja(
+        self, table: str, f: t.Callable[..., t.Any], name: str | None
+    ) -> None:
+        """Add ``f`` to one of the app's Jinja tables once registered."""
+        key = name or f.__name__
+        self.record_once(
+            lambda state: getattr(state.app.jinja_env, table).__setitem__(key, f)
+        )
 
     @setupmethod
     def add_url_rule(
@@ -368,161 +386,99 @@ class Blueprint(Scaffold):
         provide_automatic_options: bool | None = None,
         **options: t.Any,
     ) -> None:
-        """Record a URL rule to add to the app with the blueprint's prefix
-        and name; see :meth:`flask.Flask.add_url_rule`.
+        """Record a rule, added to the app at registration under the
+        blueprint's prefix and name; see :meth:`flask.Flask.add_url_rule`.
         """
         if endpoint and "." in endpoint:
             raise ValueError("'endpoint' may not contain a dot '.' character.")
 
-        if view_func and hasattr(view_func, "__name__") and "." in view_func.__name__:
+        if view_func and "." in getattr(view_func, "__name__", ""):
             raise ValueError("'view_func' name may not contain a dot '.' character.")
 
-        self.record(
-            lambda s: s.add_url_rule(
-                rule,
-                endpoint,
-                view_func,
-                provide_automatic_options=provide_automatic_options,
-                **options,
-            )
-        )
+        options["provide_automatic_options"] = provide_automatic_options
+        self.record(partial(_add_recorded_rule, rule, endpoint, view_func, options))
 
     @setupmethod
     def app_template_filter(
         self, name: str | None = None
     ) -> t.Callable[[T_template_filter], T_template_filter]:
-        """Like :meth:`flask.Flask.template_filter`; the filter is
-        available in all of the app's templates.
-        """
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_app_template_filter(f, name=name)
-            return f
-
-        return decorator
+        """Decorate a Jinja filter for all of the app's templates."""
+        return _registrar(lambda f: self.add_app_template_filter(f, name=name))
 
     @setupmethod
     def add_app_template_filter(
         self, f: ft.TemplateFilterCallable, name: str | None = None
     ) -> None:
-        """Register an app-wide Jinja filter; see
-        :meth:`app_template_filter`.
-        """
-
-        def register_template(state: BlueprintSetupState) -> None:
-            state.app.jinja_env.filters[name or f.__name__] = f
-
-        self.record_once(register_template)
+        """Add a Jinja filter for all of the app's templates."""
+        self._app_jinja("filters", f, name)
 
     @setupmethod
     def app_template_test(
         self, name: str | None = None
     ) -> t.Callable[[T_template_test], T_template_test]:
-        """Like :meth:`flask.Flask.template_test`, app-wide."""
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_app_template_test(f, name=name)
-            return f
-
-        return decorator
+        """Decorate a Jinja test for all of the app's templates."""
+        return _registrar(lambda f: self.add_app_template_test(f, name=name))
 
     @setupmethod
     def add_app_template_test(
         self, f: ft.TemplateTestCallable, name: str | None = None
     ) -> None:
-        """Register an app-wide Jinja test; see :meth:`app_template_test`."""
-
-        def register_template(state: BlueprintSetupState) -> None:
-            state.app.jinja_env.tests[name or f.__name__] = f
-
-        self.record_once(register_template)
+        """Add a Jinja test for all of the app's templates."""
+        self._app_jinja("tests", f, name)
 
     @setupmethod
     def app_template_global(
         self, name: str | None = None
     ) -> t.Callable[[T_template_global], T_template_global]:
-        """Like :meth:`flask.Flask.template_global`, app-wide."""
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_app_template_global(f, name=name)
-            return f
-
-        return decorator
+        """Decorate a global for all of the app's templates."""
+        return _registrar(lambda f: self.add_app_template_global(f, name=name))
 
     @setupmethod
     def add_app_template_global(
         self, f: ft.TemplateGlobalCallable, name: str | None = None
     ) -> None:
-        """Register an app-wide template global; see
-        :meth:`app_template_global`.
-        """
-
-        def register_template(state: BlueprintSetupState) -> None:
-            state.app.jinja_env.globals[name or f.__name__] = f
-
-        self.record_once(register_template)
-
-    def _app_registry_append(self, registry_name: str, f: t.Any) -> None:
-        """On first registration, append ``f`` to one of the app's own
-        (unscoped) registries.
-        """
-        self.record_once(
-            lambda s: getattr(s.app, registry_name).setdefault(None, []).append(f)
-        )
+        """Add a global for all of the app's templates."""
+        self._app_jinja("globals", f, name)
 
     @setupmethod
     def before_app_request(self, f: T_before_request) -> T_before_request:
-        """Like :meth:`before_request`, for every request of the app."""
-        self._app_registry_append("before_request_funcs", f)
-        return f
+        """As :meth:`before_request`, for every request of the app."""
+        return self._on_app("before_request_funcs", f)
 
     @setupmethod
     def after_app_request(self, f: T_after_request) -> T_after_request:
-        """Like :meth:`after_request`, for every request of the app."""
-        self._app_registry_append("after_request_funcs", f)
-        return f
+        """As :meth:`after_request`, for every request of the app."""
+        return self._on_app("after_request_funcs", f)
 
     @setupmethod
     def teardown_app_request(self, f: T_teardown) -> T_teardown:
-        """Like :meth:`teardown_request`, for every request of the app."""
-        self._app_registry_append("teardown_request_funcs", f)
-        return f
+        """As :meth:`teardown_request`, for every request of the app."""
+        return self._on_app("teardown_request_funcs", f)
 
     @setupmethod
     def app_context_processor(
         self, f: T_template_context_processor
     ) -> T_template_context_processor:
-        """Like :meth:`context_processor`, for every template of the app."""
-        self._app_registry_append("template_context_processors", f)
-        return f
+        """As :meth:`context_processor`, for every template of the app."""
+        return self._on_app("template_context_processors", f)
 
     @setupmethod
     def app_errorhandler(
         self, code: type[Exception] | int
     ) -> t.Callable[[T_error_handler], T_error_handler]:
-        """Like :meth:`errorhandler`, for errors anywhere in the app."""
-
-        def decorator(f: T_error_handler) -> T_error_handler:
-            def from_blueprint(state: BlueprintSetupState) -> None:
-                state.app.errorhandler(code)(f)
-
-            self.record_once(from_blueprint)
-            return f
-
-        return decorator
+        """As :meth:`errorhandler`, for errors raised anywhere in the app."""
+        return _registrar(
+            lambda f: self.record_once(lambda state: state.app.errorhandler(code)(f))
+        )
 
     @setupmethod
     def app_url_value_preprocessor(
         self, f: T_url_value_preprocessor
     ) -> T_url_value_preprocessor:
-        """Like :meth:`url_value_preprocessor`, for every request of the
-        app.
-        """
-        self._app_registry_append("url_value_preprocessors", f)
-        return f
+        """As :meth:`url_value_preprocessor`, for every request of the app."""
+        return self._on_app("url_value_preprocessors", f)
 
     @setupmethod
     def app_url_defaults(self, f: T_url_defaults) -> T_url_defaults:
-        """Like :meth:`url_defaults`, for every URL built in the app."""
-        self._app_registry_append("url_default_functions", f)
-        return f
+        """As :meth:`url_defaults`, for every URL the app builds."""
+        return self._on_app("url_default_functions", f)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import pathlib
 import sys
 import typing as t
-from collections import defaultdict
-from functools import update_wrapper
+from functools import wraps
+from pathlib import PurePath
 
 from jinja2 import BaseLoader
 from jinja2 import FileSystemLoader
@@ -19,69 +18,129 @@ from werkzeug.utils import cached_property
 from .. import typing as ft
 from ..ctx import _sentinel as _sentinel  # noqa: F401
 from ..helpers import get_root_path
+from ..templating import _default_template_ctx_processor
+from ._registry import Generation
+from ._registry import handler_registry
+from ._registry import hook_registry
+from ._registry import RegistryAttribute
+from ._registry import scope_list
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from click import Group
 
-
+# Decorator type variables: each registration decorator returns the
+# function it was given, typed as it was given.
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
+T_route = t.TypeVar("T_route", bound=ft.RouteCallable)
+
+# request hooks
 T_before_request = t.TypeVar("T_before_request", bound=ft.BeforeRequestCallable)
-T_error_handler = t.TypeVar("T_error_handler", bound=ft.ErrorHandlerCallable)
+T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
 T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
-T_template_context_processor = t.TypeVar(
-    "T_template_context_processor", bound=ft.TemplateContextProcessorCallable
-)
-T_url_defaults = t.TypeVar("T_url_defaults", bound=ft.URLDefaultCallable)
+T_error_handler = t.TypeVar("T_error_handler", bound=ft.ErrorHandlerCallable)
+
+# URL processing
 T_url_value_preprocessor = t.TypeVar(
     "T_url_value_preprocessor", bound=ft.URLValuePreprocessorCallable
 )
-T_route = t.TypeVar("T_route", bound=ft.RouteCallable)
+T_url_defaults = t.TypeVar("T_url_defaults", bound=ft.URLDefaultCallable)
+
+# templates and the shell
+T_template_context_processor = t.TypeVar(
+    "T_template_context_processor", bound=ft.TemplateContextProcessorCallable
+)
+T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
+T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
 T_shell_context_processor = t.TypeVar(
     "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
 )
-T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
-T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
-T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+
+
+def _registrar(register: t.Callable[[t.Any], object]) -> t.Callable[[F], F]:
+    """A decorator that passes the function to ``register`` and returns
+    it unchanged.
+    """
+
+    def decorator(f: F) -> F:
+        register(f)
+        return f
+
+    return decorator
 
 
 def setupmethod(f: F) -> F:
-    """Mark a method that registers something, so that calling it once the
-    app or blueprint is in use fails instead of being silently ignored.
+    """Guard a registration method: once the object is in use (the app has
+    served a request, the blueprint has been registered), calling it fails
+    rather than leaving the change half applied.
     """
-    f_name = f.__name__
+    method_name = f.__name__
 
-    def wrapper_func(self: Scaffold, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        self._check_setup_finished(f_name)
+    @wraps(f)
+    def guarded(self: Scaffold, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        self._check_setup_finished(method_name)
         return f(self, *args, **kwargs)
 
-    return t.cast(F, update_wrapper(wrapper_func, f))
+    return guarded  # type: ignore[return-value]
 
 
 class Scaffold:
-    """The registries common to :class:`~flask.Flask` and
-    :class:`~flask.Blueprint`: views, hooks, error handlers, URL
-    processors, template context processors, and the package's files.
+    """What :class:`~flask.Flask` and :class:`~flask.Blueprint` have in
+    common: the view, hook and handler registries with their decorators,
+    and the package's static and template folders.
 
-    Each registry is a dict keyed by blueprint name, ``None`` meaning the
-    app itself; a blueprint's own registrations use ``None`` until it is
-    registered, when they are merged into the app under its name.
+    A registry maps a scope to what is registered for it: ``None`` is the
+    object's own scope; an app also holds each registered blueprint's
+    entries under the blueprint's dotted name.
 
-    :param import_name: The module or package name, used to find
-        ``root_path``.
-    :param static_folder: Folder of static files, relative to
-        ``root_path``.
-    :param static_url_path: URL prefix of the static route.
-    :param template_folder: Folder of templates, relative to
-        ``root_path``.
-    :param root_path: The package folder, when it cannot be found from
-        ``import_name``.
+    :param import_name: The module or package this belongs to; it locates
+        :attr:`root_path`.
+    :param static_folder: The static files' folder, relative to
+        :attr:`root_path`.
+    :param static_url_path: The URL path static files are served under.
+    :param template_folder: The templates' folder, relative to
+        :attr:`root_path`.
+    :param root_path: The package's folder, for when ``import_name`` cannot
+        locate it.
     """
 
     cli: Group
     name: str
     _static_folder: str | None = None
     _static_url_path: str | None = None
+
+    if t.TYPE_CHECKING:  # pragma: no cover
+        error_handler_spec: dict[
+            ft.AppOrBlueprintKey,
+            dict[int | None, dict[type[Exception], ft.ErrorHandlerCallable]],
+        ]
+        before_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]]
+        after_request_funcs: dict[
+            ft.AppOrBlueprintKey, list[ft.AfterRequestCallable[t.Any]]
+        ]
+        teardown_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.TeardownCallable]]
+        template_context_processors: dict[
+            ft.AppOrBlueprintKey, list[ft.TemplateContextProcessorCallable]
+        ]
+        url_value_preprocessors: dict[
+            ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
+        ]
+        url_default_functions: dict[ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]]
+    else:
+        #: scope -> status code or ``None`` -> exception class -> handler
+        error_handler_spec = RegistryAttribute()
+        #: scope -> functions run before the view
+        before_request_funcs = RegistryAttribute()
+        #: scope -> functions given the response; the latest runs first
+        after_request_funcs = RegistryAttribute()
+        #: scope -> functions run when the request context is popped
+        teardown_request_funcs = RegistryAttribute()
+        #: scope -> functions returning extra template context
+        template_context_processors = RegistryAttribute()
+        #: scope -> functions that may change the matched view arguments
+        url_value_preprocessors = RegistryAttribute()
+        #: scope -> functions that may add values to a URL being built
+        url_default_functions = RegistryAttribute()
 
     def __init__(
         self,
@@ -91,59 +150,29 @@ class Scaffold:
         template_folder: str | os.PathLike[str] | None = None,
         root_path: str | None = None,
     ):
-        #: The name of the package or module this object belongs to.
+        #: The module or package name given to the constructor.
         self.import_name = import_name
-
         self.static_folder = static_folder
         self.static_url_path = static_url_path
-
         #: The template folder, relative to :attr:`root_path`.
         self.template_folder = template_folder
-
-        if root_path is None:
-            root_path = get_root_path(self.import_name)
-
-        #: Absolute path of the package folder; resources are relative to it.
-        self.root_path = root_path
-
-        #: Endpoint name -> view function.
+        #: The package's folder; resources are found relative to it.
+        self.root_path = get_root_path(import_name) if root_path is None else root_path
+        #: endpoint -> view function
         self.view_functions: dict[str, ft.RouteCallable] = {}
 
-        #: Scope -> status code (or None) -> exception class -> handler.
-        self.error_handler_spec: dict[
-            ft.AppOrBlueprintKey,
-            dict[int | None, dict[type[Exception], ft.ErrorHandlerCallable]],
-        ] = defaultdict(lambda: defaultdict(dict))
-
-        #: Scope -> functions run before each request.
-        self.before_request_funcs: dict[
-            ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]
-        ] = defaultdict(list)
-
-        #: Scope -> functions run on each response, last registered first.
-        self.after_request_funcs: dict[
-            ft.AppOrBlueprintKey, list[ft.AfterRequestCallable[t.Any]]
-        ] = defaultdict(list)
-
-        #: Scope -> functions run when each request context is popped.
-        self.teardown_request_funcs: dict[
-            ft.AppOrBlueprintKey, list[ft.TeardownCallable]
-        ] = defaultdict(list)
-
-        #: Scope -> functions adding values to every template's context.
-        self.template_context_processors: dict[
-            ft.AppOrBlueprintKey, list[ft.TemplateContextProcessorCallable]
-        ] = defaultdict(list)
-
-        #: Scope -> functions that modify the matched view arguments.
-        self.url_value_preprocessors: dict[
-            ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
-        ] = defaultdict(list)
-
-        #: Scope -> functions that add default values when building URLs.
-        self.url_default_functions: dict[
-            ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]
-        ] = defaultdict(list)
+        # Every registry below reports its changes here (see _registry).
+        self._generation = generation = Generation()
+        self.error_handler_spec = handler_registry(generation)
+        self.before_request_funcs = hook_registry(generation)
+        self.after_request_funcs = hook_registry(generation)
+        self.teardown_request_funcs = hook_registry(generation)
+        self.template_context_processors = hook_registry(generation)
+        self.url_value_preprocessors = hook_registry(generation)
+        self.url_default_functions = hook_registry(generation)
+        # COMPAT(3.1): blueprints start with the default processor too, so
+        # it is merged into the app under each blueprint's name.
+        self.template_context_processors[None].append(_default_template_ctx_processor)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -151,54 +180,47 @@ class Scaffold:
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError
 
+    # -- package folders ------------------------------------------------
+
     @property
     def static_folder(self) -> str | None:
-        """Absolute path of the static folder, or ``None``."""
-        if self._static_folder is not None:
-            return os.path.join(self.root_path, self._static_folder)
-
-        return None
+        """The absolute path of the static folder, or ``None``."""
+        folder = self._static_folder
+        return None if folder is None else os.path.join(self.root_path, folder)
 
     @static_folder.setter
     def static_folder(self, value: str | os.PathLike[str] | None) -> None:
-        if value is not None:
-            value = os.fspath(value).rstrip(r"\/")
-
-        self._static_folder = value
+        self._static_folder = None if value is None else os.fspath(value).rstrip("\\/")
 
     @property
     def has_static_folder(self) -> bool:
-        """Whether a static folder is set."""
+        """Whether there is a static folder."""
         return self.static_folder is not None
 
     @property
     def static_url_path(self) -> str | None:
-        """The URL prefix of the static route; by default ``/`` plus the
-        static folder's name.
+        """The URL path static files are served under: as set, else ``/``
+        and the static folder's name.
         """
         if self._static_url_path is not None:
             return self._static_url_path
 
-        if self.static_folder is not None:
-            basename = os.path.basename(self.static_folder)
-            return f"/{basename}".rstrip("/")
-
-        return None
+        folder = self.static_folder
+        return None if folder is None else ("/" + os.path.basename(folder)).rstrip("/")
 
     @static_url_path.setter
     def static_url_path(self, value: str | None) -> None:
-        if value is not None:
-            value = value.rstrip("/")
-
-        self._static_url_path = value
+        self._static_url_path = None if value is None else value.rstrip("/")
 
     @cached_property
     def jinja_loader(self) -> BaseLoader | None:
-        """A file system loader for :attr:`template_folder`, or ``None``."""
-        if self.template_folder is not None:
-            return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
+        """A loader for :attr:`template_folder`; ``None`` without one."""
+        if self.template_folder is None:
+            return None
 
-        return None
+        return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
+
+    # -- routes ---------------------------------------------------------
 
     def _method_route(
         self, method: str, rule: str, options: dict[str, t.Any]
@@ -206,47 +228,47 @@ class Scaffold:
         if "methods" in options:
             raise TypeError("Use the 'route' decorator to use the 'methods' argument.")
 
-        return self.route(rule, methods=[method], **options)
+        options["methods"] = [method]
+        return self.route(rule, **options)
 
     @setupmethod
     def get(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
-        """``route(rule, methods=["GET"], **options)``."""
+        """Shortcut for :meth:`route` with ``methods=["GET"]``."""
         return self._method_route("GET", rule, options)
 
     @setupmethod
     def post(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
-        """``route(rule, methods=["POST"], **options)``."""
+        """Shortcut for :meth:`route` with ``methods=["POST"]``."""
         return self._method_route("POST", rule, options)
 
     @setupmethod
     def put(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
-        """``route(rule, methods=["PUT"], **options)``."""
+        """Shortcut for :meth:`route` with ``methods=["PUT"]``."""
         return self._method_route("PUT", rule, options)
 
     @setupmethod
     def delete(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
-        """``route(rule, methods=["DELETE"], **options)``."""
+        """Shortcut for :meth:`route` with ``methods=["DELETE"]``."""
         return self._method_route("DELETE", rule, options)
 
     @setupmethod
     def patch(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
-        """``route(rule, methods=["PATCH"], **options)``."""
+        """Shortcut for :meth:`route` with ``methods=["PATCH"]``."""
         return self._method_route("PATCH", rule, options)
 
     @setupmethod
     def route(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
-        """Decorate a view function to register it for the URL ``rule``.
-
-        The endpoint defaults to the function's name. See
-        :meth:`add_url_rule` for the options.
+        """Decorate a view function to serve the URL ``rule``; the
+        options are those of :meth:`add_url_rule`, the endpoint defaulting
+        to the function's name.
         """
-
-        def decorator(f: T_route) -> T_route:
-            endpoint = options.pop("endpoint", None)
-            self.add_url_rule(rule, endpoint, f, **options)
-            return f
-
-        return decorator
+        # The endpoint is taken out of the options when the decorator is
+        # applied; the rest go to the rule.
+        return _registrar(
+            lambda f: self.add_url_rule(
+                rule, options.pop("endpoint", None), f, **options
+            )
+        )
 
     @setupmethod
     def add_url_rule(
@@ -257,65 +279,61 @@ class Scaffold:
         provide_automatic_options: bool | None = None,
         **options: t.Any,
     ) -> None:
-        """Register a URL rule, and the view function of its endpoint.
+        """Add a URL rule, with the view that serves its endpoint.
 
-        :param rule: The URL rule, with ``<converter:name>`` parts.
-        :param endpoint: The endpoint name; the view's ``__name__`` by
+        :param rule: The rule string, with ``<converter:name>`` parts.
+        :param endpoint: The endpoint's name; the view's ``__name__`` by
             default.
-        :param view_func: The view function; without it, register the view
-            later with :meth:`endpoint`.
-        :param provide_automatic_options: Answer ``OPTIONS`` automatically;
-            the ``PROVIDE_AUTOMATIC_OPTIONS`` config by default.
-        :param options: Passed to :class:`~werkzeug.routing.Rule`:
+        :param view_func: The view; it can also be given later with
+            :meth:`endpoint`.
+        :param provide_automatic_options: Whether ``OPTIONS`` is answered
+            automatically; by default the ``PROVIDE_AUTOMATIC_OPTIONS``
+            config decides.
+        :param options: Given to :class:`~werkzeug.routing.Rule`, such as
             ``methods``, ``defaults``, ``subdomain``, ``host``,
-            ``strict_slashes``, ``redirect_to``, ...
+            ``strict_slashes`` or ``redirect_to``.
         """
         raise NotImplementedError
 
     @setupmethod
     def endpoint(self, endpoint: str) -> t.Callable[[F], F]:
-        """Decorate a function to be the view of ``endpoint``, for a rule
-        added without a view function.
-        """
+        """Decorate the view of ``endpoint``, for a rule added without one."""
+        return _registrar(lambda f: self.view_functions.__setitem__(endpoint, f))
 
-        def decorator(f: F) -> F:
-            self.view_functions[endpoint] = f
-            return f
-
-        return decorator
+    # -- hooks ----------------------------------------------------------
 
     @setupmethod
     def before_request(self, f: T_before_request) -> T_before_request:
-        """Register a function to run before each request, with no
-        arguments. If it returns a value other than ``None``, that value is
-        the response and the view does not run.
+        """Run ``f`` before each request's view, without arguments. A value
+        other than ``None`` is taken as the response, and the view is
+        skipped.
         """
-        self.before_request_funcs.setdefault(None, []).append(f)
+        scope_list(self.before_request_funcs, None).append(f)
         return f
 
     @setupmethod
     def after_request(self, f: T_after_request) -> T_after_request:
-        """Register a function that receives each response and returns it
-        or a replacement. It does not run when an exception is unhandled.
+        """Pass each response to ``f``, which returns it or another one.
+        It is skipped when the request ends with an unhandled exception.
         """
-        self.after_request_funcs.setdefault(None, []).append(f)
+        scope_list(self.after_request_funcs, None).append(f)
         return f
 
     @setupmethod
     def teardown_request(self, f: T_teardown) -> T_teardown:
-        """Register a function to run when each request context is popped,
-        with the unhandled exception or ``None``. It runs even after an
-        error; its return value is ignored.
+        """Call ``f`` with the unhandled exception, or ``None``, when the
+        request context is popped, whatever happened; its return value is
+        ignored.
         """
-        self.teardown_request_funcs.setdefault(None, []).append(f)
+        scope_list(self.teardown_request_funcs, None).append(f)
         return f
 
     @setupmethod
     def context_processor(
         self, f: T_template_context_processor
     ) -> T_template_context_processor:
-        """Register a function returning a dict of values to add to the
-        context of each rendered template.
+        """Merge the dict ``f`` returns into the context of every template
+        rendered.
         """
         self.template_context_processors[None].append(f)
         return f
@@ -324,35 +342,30 @@ class Scaffold:
     def url_value_preprocessor(
         self, f: T_url_value_preprocessor
     ) -> T_url_value_preprocessor:
-        """Register a function called with the endpoint and the matched
-        view arguments before the ``before_request`` hooks; it may change
-        the arguments in place.
+        """Call ``f(endpoint, view_args)`` after matching and before the
+        ``before_request`` functions; it may edit ``view_args`` in place.
         """
         self.url_value_preprocessors[None].append(f)
         return f
 
     @setupmethod
     def url_defaults(self, f: T_url_defaults) -> T_url_defaults:
-        """Register a function called with the endpoint and the values
-        when a URL is built; it may add values in place.
+        """Call ``f(endpoint, values)`` whenever a URL is built; it may add
+        to ``values`` in place.
         """
         self.url_default_functions[None].append(f)
         return f
+
+    # -- error handlers -------------------------------------------------
 
     @setupmethod
     def errorhandler(
         self, code_or_exception: type[Exception] | int
     ) -> t.Callable[[T_error_handler], T_error_handler]:
-        """Decorate a function to handle an exception class or an HTTP
-        status code. The handler receives the exception and returns a
-        response value.
+        """Decorate a handler for an exception class or an HTTP status
+        code; it takes the exception and returns a response value.
         """
-
-        def decorator(f: T_error_handler) -> T_error_handler:
-            self.register_error_handler(code_or_exception, f)
-            return f
-
-        return decorator
+        return _registrar(lambda f: self.register_error_handler(code_or_exception, f))
 
     @setupmethod
     def register_error_handler(
@@ -360,9 +373,7 @@ class Scaffold:
         code_or_exception: type[Exception] | int,
         f: ft.ErrorHandlerCallable,
     ) -> None:
-        """Register ``f`` as the handler of an exception class or status
-        code, without the decorator syntax.
-        """
+        """Register ``f`` as :meth:`errorhandler` does, without decorating."""
         exc_class, code = self._get_exc_class_and_code(code_or_exception)
         self.error_handler_spec[None][code][exc_class] = f
 
@@ -370,127 +381,114 @@ class Scaffold:
     def _get_exc_class_and_code(
         exc_class_or_code: type[Exception] | int,
     ) -> tuple[type[Exception], int | None]:
-        """Resolve a registration key into an exception class and its HTTP
-        code (``None`` for other exceptions).
+        """The exception class a handler key stands for, and its HTTP
+        status code (``None`` outside HTTP exceptions).
         """
-        exc_class: type[Exception]
+        key = exc_class_or_code
 
-        if isinstance(exc_class_or_code, int):
-            try:
-                exc_class = default_exceptions[exc_class_or_code]
-            except KeyError:
-                raise ValueError(
-                    f"'{exc_class_or_code}' is not a recognized HTTP"
-                    " error code. Use a subclass of HTTPException with"
-                    " that code instead."
-                ) from None
-        else:
-            exc_class = exc_class_or_code
+        if isinstance(key, int):
+            if key not in default_exceptions:
+                raise ValueError(_UNKNOWN_CODE.format(key=key))
 
-        if isinstance(exc_class, Exception):
-            raise TypeError(
-                f"{exc_class!r} is an instance, not a class. Handlers"
-                " can only be registered for Exception classes or HTTP"
-                " error codes."
-            )
+            key = default_exceptions[key]
+        elif isinstance(key, Exception):
+            raise TypeError(_INSTANCE_NOT_CLASS.format(key=key))
+        elif not issubclass(key, Exception):
+            raise ValueError(_NOT_AN_EXCEPTION.format(name=key.__name__))
 
-        if not issubclass(exc_class, Exception):
-            raise ValueError(
-                f"'{exc_class.__name__}' is not a subclass of Exception."
-                " Handlers can only be registered for Exception classes"
-                " or HTTP error codes."
-            )
+        code = key.code if issubclass(key, HTTPException) else None
+        return key, code
 
-        if issubclass(exc_class, HTTPException):
-            return exc_class, exc_class.code
 
-        return exc_class, None
+_UNKNOWN_CODE = (
+    "'{key}' is not a recognized HTTP error code. Use a subclass of"
+    " HTTPException with that code instead."
+)
+_INSTANCE_NOT_CLASS = (
+    "{key!r} is an instance, not a class. Handlers can only be"
+    " registered for Exception classes or HTTP error codes."
+)
+_NOT_AN_EXCEPTION = (
+    "'{name}' is not a subclass of Exception. Handlers can only be"
+    " registered for Exception classes or HTTP error codes."
+)
 
 
 def _endpoint_from_view_func(view_func: ft.RouteCallable | None) -> str:
-    """The default endpoint of a view: its ``__name__``."""
+    """The endpoint a view gets by default: its ``__name__``."""
     assert view_func is not None, "expected view func if endpoint is not provided."
     return view_func.__name__
 
 
-def _path_is_relative_to(path: pathlib.PurePath, base: str) -> bool:
-    # Path.is_relative_to is Python 3.9+; kept as a function for clarity.
-    try:
-        path.relative_to(base)
-        return True
-    except ValueError:
-        return False
+def _inside(path: PurePath, folder: str) -> bool:
+    return path == PurePath(folder) or PurePath(folder) in path.parents
 
 
-def _find_package_path(import_name: str) -> str:
-    """The folder holding the top-level package or module ``import_name``."""
-    root_mod_name, _, _ = import_name.partition(".")
+def _package_folder(import_name: str) -> str:
+    """The folder that holds the top-level package or module of
+    ``import_name``; the working directory when it cannot be found
+    (``__main__``, an interactive session).
+    """
+    top = import_name.split(".", 1)[0]
 
     try:
-        root_spec = importlib.util.find_spec(root_mod_name)
-
-        if root_spec is None:
-            raise ValueError("not found")
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
-        # __main__, or a module that cannot be found: the working dir.
+        spec = None
+
+    if spec is None:
         return os.getcwd()
 
-    if root_spec.submodule_search_locations:
-        if root_spec.origin is None or root_spec.origin == "namespace":
-            # A namespace package: pick the location holding the submodule.
-            package_spec = importlib.util.find_spec(import_name)
+    locations = spec.submodule_search_locations
 
-            if package_spec is not None and package_spec.submodule_search_locations:
-                package_path = pathlib.Path(
-                    os.path.commonpath(package_spec.submodule_search_locations)
-                )
-                search_location = next(
-                    location
-                    for location in root_spec.submodule_search_locations
-                    if _path_is_relative_to(package_path, location)
-                )
-            else:
-                search_location = root_spec.submodule_search_locations[0]
+    if not locations:
+        # A single-file module.
+        return os.path.dirname(spec.origin)  # type: ignore[type-var,return-value]
 
-            return os.path.dirname(search_location)
+    if spec.origin not in (None, "namespace"):
+        # A regular package: its folder's parent.
+        return os.path.dirname(os.path.dirname(spec.origin))
 
-        # A regular package: the folder above its __init__.py.
-        return os.path.dirname(os.path.dirname(root_spec.origin))
+    # A namespace package may span several folders: use the one holding
+    # the requested submodule, if it can be found.
+    chosen = locations[0]
+    sub = importlib.util.find_spec(import_name)
 
-    # A plain module.
-    return os.path.dirname(root_spec.origin)  # type: ignore[type-var,return-value]
+    if sub is not None and sub.submodule_search_locations:
+        common = PurePath(os.path.commonpath(sub.submodule_search_locations))
+        chosen = next(loc for loc in locations if _inside(common, loc))
+
+    return os.path.dirname(chosen)
 
 
 def find_package(import_name: str) -> tuple[str | None, str]:
-    """Find where the package ``import_name`` is installed.
+    """Locate the package ``import_name`` and the prefix it is installed
+    under.
 
-    :return: ``(prefix, package_path)``; ``prefix`` is the installation
-        prefix (such as a virtualenv) when the package is installed in its
-        ``site-packages``, else ``None``, and ``package_path`` is the folder
-        holding the package.
+    :return: ``(prefix, folder)``: the folder holding the package, and the
+        installation prefix (the interpreter's, or the one a ``--user``
+        ``site-packages`` belongs to) or ``None`` for a package that is not
+        installed (in development).
     """
-    package_path = _find_package_path(import_name)
-    py_prefix = os.path.abspath(sys.prefix)
+    folder = _package_folder(import_name)
+    interpreter_prefix = os.path.abspath(sys.prefix)
 
-    # Installed in the system or a virtualenv prefix.
-    if _path_is_relative_to(pathlib.PurePath(package_path), py_prefix):
-        return py_prefix, package_path
+    if _inside(PurePath(folder), interpreter_prefix):
+        return interpreter_prefix, folder
 
-    site_parent, site_folder = os.path.split(package_path)
+    site_parent, site_name = os.path.split(folder)
 
-    # In a site-packages folder outside the prefix (a --user install).
-    if site_folder.lower() == "site-packages":
-        parent, folder = os.path.split(site_parent)
+    if site_name.lower() != "site-packages":
+        return None, folder
 
-        # Windows: prefix/lib/site-packages
-        if folder.lower() == "lib":
-            return parent, package_path
+    # <prefix>/lib/site-packages (Windows) or
+    # <prefix>/lib/pythonX.Y/site-packages (elsewhere).
+    above, name = os.path.split(site_parent)
 
-        # Unix: prefix/lib/pythonX.Y/site-packages
-        if os.path.basename(parent).lower() == "lib":
-            return os.path.dirname(parent), package_path
+    if name.lower() == "lib":
+        return above, folder
 
-        return site_parent, package_path
+    if os.path.basename(above).lower() == "lib":
+        return os.path.dirname(above), folder
 
-    # Not installed: a package in development.
-    return None, package_path
+    return site_parent, folder
