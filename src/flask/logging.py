@@ -9,6 +9,7 @@ import typing as t
 from werkzeug.local import LocalProxy
 
 from .globals import _cv_request
+from .globals import request as request  # COMPAT(3.1): importable from here
 
 #: How :data:`default_handler` writes a record.
 _RECORD_FORMAT = "[%(asctime)s] %(levelname)s in %(module)s: %(message)s"
