@@ -9,6 +9,7 @@ import os
 import typing as t
 from pathlib import Path
 
+import jinja2
 import pytest
 from click.testing import CliRunner
 from werkzeug.debug import DebuggedApplication
@@ -395,3 +396,198 @@ def test_debugger_shows_the_traceback_in_debug(app):
     assert b"Traceback" in rv.data
     assert b"internal detail" in rv.data
     assert b"Werkzeug Debugger" in rv.data
+
+
+# -- details; messages and outputs as Flask 3.1.3 gives them ------------------
+
+
+def test_files_key_error_keeps_constructor_args(upload_app, client):
+    upload_app.debug = True
+
+    with pytest.raises(DebugFilesKeyError) as info:
+        client.post("/upload", data={"file": "photo.png"})
+
+    request, key = info.value.args
+    assert key == "file"
+    assert isinstance(request, flask.Request)
+    assert info.value.msg == str(info.value)
+    # Raised in place of the KeyError, with its traceback and no context.
+    assert info.value.__suppress_context__
+    assert info.value.__cause__ is None
+
+
+def test_files_key_error_from_query_string_is_plain(upload_app, client):
+    upload_app.debug = True
+
+    # Only form fields explain a missing file, not query arguments.
+    with pytest.raises(BadRequestKeyError):
+        client.post("/upload?file=photo.png", data={"other": "x"})
+
+
+def test_files_key_error_for_json_body(app, client):
+    app.debug = True
+
+    @app.post("/json")
+    def json_view():
+        return flask.request.files["file"].filename
+
+    with pytest.raises(BadRequestKeyError) as info:
+        client.post("/json", json={"file": "x"})
+
+    assert not isinstance(info.value, DebugFilesKeyError)
+
+
+def test_files_key_error_message_for_request_without_body(app):
+    with app.test_request_context("/"):
+        error = DebugFilesKeyError(flask.request, "file")
+
+    assert str(error) == (
+        "You tried to access the file 'file' in the request.files dictionary"
+        " but it does not exist. The mimetype for the request is '' instead"
+        " of 'multipart/form-data' which means that no file contents were"
+        ' transmitted. To fix this error you should provide enctype="multipart'
+        '/form-data" in your form.'
+    )
+
+
+def test_explaining_files_keeps_class_name(app, client):
+    app.debug = True
+    seen = []
+
+    @app.post("/files")
+    def files_view():
+        files = flask.request.files
+        seen.append(type(files))
+        assert files.get("file") is None
+        assert "file" not in files
+        return str(len(files))
+
+    assert client.post("/files", data={"file": "x"}).data == b"0"
+    assert client.post("/files", data={"file": "y"}).data == b"0"
+    first, second = seen
+    assert first.__name__ == "ImmutableMultiDict"
+    assert first.__module__ == "werkzeug.datastructures.structures"
+    # Our design, not Flask's (it makes a class per request): one explaining
+    # class per files class, made once, serves every request.
+    assert first is second
+
+
+def test_form_redirect_not_for_a_missing_slash(app, client, monkeypatch):
+    monkeypatch.setattr(RequestRedirect, "code", 301)
+    app.debug = True
+    app.add_url_rule("/old", "old", methods=["POST"], redirect_to="/new")
+
+    with pytest.raises(FormDataRoutingRedirect) as info:
+        client.post("/old", data={"x": "1"})
+
+    assert str(info.value) == (
+        "A request was sent to 'http://localhost/old', but routing issued a"
+        " redirect to the canonical URL 'http://localhost/new'. Send requests"
+        " to the canonical URL, or use 307 or 308 for routing redirects."
+        " Otherwise, browsers will drop form data.\n\nThis exception is only"
+        " raised in debug mode."
+    )
+
+
+class _DetailedLoader(jinja2.BaseLoader):
+    def __init__(self) -> None:
+        self.names = ("a", "b")
+        self.empty: list[str] = []
+        self.count = 3
+        self.ratio = 1.5
+        self.flag = True
+        self.text = "hi\n'q'"
+        self.nothing = None
+        self.numbers = [1, 2]
+        self.mixed = ["a", 1]
+        self.mapping = {"a": 1}
+        self.raw = b"bytes"
+        self._private = "x"
+
+    def get_source(self, environment, template):
+        if template == "page.html":
+            return "page", None, None
+
+        raise jinja2.TemplateNotFound(template)
+
+
+def test_explain_lists_loader_attributes(app, caplog):
+    from flask.debughelpers import explain_template_loading_attempts
+
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+    loader = _DetailedLoader()
+    other = jinja2.DictLoader({})
+
+    class Owner:
+        def __repr__(self) -> str:
+            return "<Owner>"
+
+    attempts = [(loader, app, ("page", None, None))]
+    attempts += [(other, Owner(), None)] * 9
+    attempts.append((other, flask.Blueprint("bp", "some.module"), ("x", "", None)))
+
+    with app.app_context():
+        explain_template_loading_attempts(app, "page.html", attempts)
+
+    (message,) = _explanations(caplog, app)
+    lines = message.splitlines()
+    assert lines[:14] == [
+        "Locating template 'page.html':",
+        f"    1: trying loader of application {app.import_name!r}",
+        f"       class: {__name__}._DetailedLoader",
+        "       count: 3",
+        "       empty:",
+        "       flag: True",
+        "       names:",
+        "         - a",
+        "         - b",
+        "       ratio: 1.5",
+        "       text: \"hi\\n'q'\"",
+        "       -> found ('<string>')",
+        "    2: trying loader of <Owner>",
+        "       class: jinja2.loaders.DictLoader",
+    ]
+    assert lines[-4:] == [
+        "   11: trying loader of blueprint 'bp' (some.module)",
+        "       class: jinja2.loaders.DictLoader",
+        "       -> found ('<string>')",
+        "Warning: multiple loaders returned a match for the template.",
+    ]
+
+
+def test_explain_several_matches_from_blueprint_gives_hint(explain_app, caplog):
+    caplog.set_level(logging.INFO, logger=explain_app.logger.name)
+    rv = explain_app.test_client().get("/bp/page.html")
+    assert rv.data == b"app page"
+    (message,) = _explanations(caplog, explain_app)
+    assert message.endswith(
+        "Warning: multiple loaders returned a match for the template.\n"
+        "  The template was looked up from an endpoint that belongs to the"
+        " blueprint 'frontend'.\n"
+        "  Maybe you did not place a template in the right folder?\n"
+        "  See https://flask.palletsprojects.com/blueprints/#templates"
+    )
+
+
+def test_explain_names_nested_blueprint(app, caplog):
+    from flask.debughelpers import explain_template_loading_attempts
+
+    caplog.set_level(logging.INFO, logger=app.logger.name)
+    parent = flask.Blueprint("parent", __name__)
+    child = flask.Blueprint("child", __name__)
+
+    @child.route("/c")
+    def c():
+        explain_template_loading_attempts(app, "t.html", [])
+        return ""
+
+    parent.register_blueprint(child, url_prefix="/p")
+    app.register_blueprint(parent)
+    app.test_client().get("/p/c")
+    (message,) = _explanations(caplog, app)
+    assert message.splitlines()[:3] == [
+        "Locating template 't.html':",
+        "Error: the template could not be found.",
+        "  The template was looked up from an endpoint that belongs to the"
+        " blueprint 'parent.child'.",
+    ]

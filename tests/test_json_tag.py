@@ -323,3 +323,93 @@ def test_force_when_old_tag_left_order() -> None:
     s.register(TagTuple, force=True)
     assert sum(isinstance(tag, TagTuple) for tag in s.order) == 1
     assert s.loads(s.dumps((1,))) == (1,)
+
+
+class _TagReprScalar(JSONTag):
+    """Claims str and int (not bool): a custom tag for types the default
+    tags leave alone."""
+
+    __slots__ = ()
+    key = " z"
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return repr(value)
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return ("Z", value)
+
+
+# Exact output observed from Flask 3.1.3 for the same registrations.
+@pytest.mark.parametrize(
+    ("index", "value", "expect"),
+    [
+        (
+            None,
+            {"a": "x", "b": 1, "c": True, "d": (2,)},
+            '{"a":{" z":"\'x\'"},"b":{" z":"1"},"c":true,"d":{" t":[{" z":"2"}]}}',
+        ),
+        (
+            0,
+            {"a": "x", "b": 1, "c": True, "d": (2,)},
+            '{"a":{" z":"\'x\'"},"b":{" z":"1"},"c":true,"d":{" t":[{" z":"2"}]}}',
+        ),
+        (2, {" z": 1}, '{" di":{" z__":{" z":"1"}}}'),
+    ],
+)
+def test_custom_tag_for_plain_scalars(
+    index: int | None, value: t.Any, expect: str
+) -> None:
+    s = TaggedJSONSerializer()
+    s.register(_TagReprScalar, index=index)
+    assert s.dumps(value) == expect
+    assert s.loads(s.dumps(["q"])) == [("Z", "'q'")]
+
+
+def test_order_changed_directly_is_honoured() -> None:
+    s = TaggedJSONSerializer()
+    assert s.dumps("x") == '"x"'
+    # ``order`` is a public list; a tag put in it by hand takes part.
+    s.order.insert(0, _TagReprScalar(s))
+    assert s.dumps("x") == '{" z":"\'x\'"}'
+    s.order.pop(0)
+    assert s.dumps("x") == '"x"'
+    s.order[:] = [tag for tag in s.order if not isinstance(tag, TagTuple)]
+    assert s.dumps((1,)) == "[1]"
+
+
+def test_subclasses_of_plain_types_keep_their_tags() -> None:
+    class Named(t.NamedTuple):
+        a: int
+
+    class SubDict(dict):  # type: ignore[type-arg]
+        pass
+
+    class HTMLStr(str):
+        def __html__(self) -> str:
+            return "<h>"
+
+    s = TaggedJSONSerializer()
+    assert s.dumps(Named(1)) == '{" t":[1]}'
+    assert s.dumps(SubDict({" t": 1})) == '{" di":{" t__":1}}'
+    assert s.dumps(HTMLStr("v")) == '{" m":"<h>"}'
+
+
+def test_subclassed_default_tag_is_asked_for_every_type() -> None:
+    class TextAsBytes(TagBytes):
+        __slots__ = ()
+
+        def check(self, value: t.Any) -> bool:
+            return isinstance(value, (bytes, str))
+
+        def to_json(self, value: t.Any) -> t.Any:
+            if isinstance(value, str):
+                value = value.encode()
+
+            return super().to_json(value)
+
+    s = TaggedJSONSerializer()
+    s.register(TextAsBytes, force=True, index=0)
+    assert s.dumps({"a": "ab"}) == '{"a":{" b":"YWI="}}'

@@ -328,3 +328,16 @@ def test_unhandled_exception_goes_to_configured_handler():
     (record,) = records
     assert record.getMessage() == "Exception on / [GET]"
     assert record.exc_info[0] is KeyError
+
+
+def test_has_level_handler_stops_after_non_propagating_ancestor():
+    top = logging.getLogger(_name("hlh_stop"))
+    middle = logging.getLogger(_name("hlh_stop.middle"))
+    child = logging.getLogger(_name("hlh_stop.middle.child"))
+    top.addHandler(logging.NullHandler())
+    middle.propagate = False
+    # The middle logger's records never reach the top one's handler.
+    assert not has_level_handler(child)
+
+    middle.addHandler(logging.NullHandler())
+    assert has_level_handler(child)

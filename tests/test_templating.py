@@ -1224,3 +1224,33 @@ def test_dotted_lookup_missing_key_is_strict_when_undefined_is(app):
     with app.app_context():
         with pytest.raises(UndefinedError, match="missing"):
             flask.render_template_string("{{ d.missing }}", d={})
+
+
+def test_default_context_processor_values(app):
+    from flask.templating import _default_template_ctx_processor
+
+    assert _default_template_ctx_processor() == {}
+
+    with app.app_context():
+        assert _default_template_ctx_processor() == {"g": flask.g._get_current_object()}
+
+    with app.test_request_context():
+        values = _default_template_ctx_processor()
+        assert sorted(values) == ["g", "request"]
+        assert values["request"] is flask.request._get_current_object()
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_loader_errors_other_than_not_found_propagate(app, explain):
+    class Broken(DictLoader):
+        def get_source(self, environment, template):
+            raise ValueError("broken loader")
+
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = explain
+    app.jinja_loader = None  # type: ignore[misc]
+    bp = flask.Blueprint("broken", __name__)
+    bp.jinja_loader = Broken({})  # type: ignore[misc]
+    app.register_blueprint(bp)
+
+    with app.app_context(), pytest.raises(ValueError, match="broken loader"):
+        flask.render_template("any.html")

@@ -576,3 +576,44 @@ def test_view_error_handled_by_app(app, client):
     rv = client.get("/")
     assert rv.status_code == 400
     assert rv.data == b"handled"
+
+
+def test_decorators_see_the_endpoint_name():
+    seen = []
+
+    def record(f):
+        seen.append((f.__name__, f.__module__, getattr(f, "view_class", None)))
+        return f
+
+    class Named(View):
+        decorators = [record]
+
+        def dispatch_request(self):
+            return ""
+
+    Named.as_view("the_endpoint")
+    # Named before decorating, the class attributes are set afterwards.
+    assert seen == [("the_endpoint", __name__, None)]
+
+
+@pytest.mark.parametrize("init_every_request", [True, False])
+def test_view_called_outside_app_context(init_every_request):
+    class Plain(View):
+        def dispatch_request(self):
+            return ""
+
+    Plain.init_every_request = init_every_request
+    view = Plain.as_view("plain")
+
+    with pytest.raises(RuntimeError, match="outside of application context"):
+        view()
+
+
+def test_method_view_dispatch_outside_request_context(app):
+    class Handlers(MethodView):
+        def get(self):
+            return ""
+
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="outside of request context"):
+            Handlers().dispatch_request()

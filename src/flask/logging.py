@@ -1,4 +1,4 @@
-"""The application logger and its default handler."""
+"""The app's logger, and the handler it gets when logging is not set up."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import typing as t
 
 from werkzeug.local import LocalProxy
 
-from .globals import request
+from .globals import _cv_request
+from .globals import request as request  # COMPAT(3.1): importable from here
+
+#: How :data:`default_handler` writes a record.
+_RECORD_FORMAT = "[%(asctime)s] %(levelname)s in %(module)s: %(message)s"
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .sansio.app import App
@@ -16,51 +20,55 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 @LocalProxy
 def wsgi_errors_stream() -> t.TextIO:
-    """The ``wsgi.errors`` stream of the current request, or
-    :data:`sys.stderr` outside a request.
+    """Where the default handler writes: the server's ``wsgi.errors``
+    stream while a request is handled, :data:`sys.stderr` otherwise.
     """
-    if request:
-        return request.environ["wsgi.errors"]  # type: ignore[no-any-return]
+    ctx = _cv_request.get(None)
 
-    return sys.stderr
+    if ctx is None:
+        return sys.stderr
+
+    return ctx.request.environ["wsgi.errors"]  # type: ignore[no-any-return]
+
+
+def _propagation_chain(logger: logging.Logger) -> t.Iterator[logging.Logger]:
+    """``logger``, then each ancestor its records reach."""
+    node: logging.Logger | None = logger
+
+    while node is not None:
+        yield node
+        node = node.parent if node.propagate else None
 
 
 def has_level_handler(logger: logging.Logger) -> bool:
-    """Whether a handler in ``logger``'s chain would emit records at the
-    logger's effective level.
+    """Whether a record at ``logger``'s effective level would reach a
+    handler that lets it through, on ``logger`` or an ancestor it
+    propagates to.
     """
     level = logger.getEffectiveLevel()
-    current: logging.Logger | None = logger
-
-    while current:
-        if any(handler.level <= level for handler in current.handlers):
-            return True
-
-        if not current.propagate:
-            break
-
-        current = current.parent
-
-    return False
+    handlers = (h for node in _propagation_chain(logger) for h in node.handlers)
+    return any(handler.level <= level for handler in handlers)
 
 
-#: The handler added to app loggers when logging is not configured; it
-#: writes to :data:`wsgi_errors_stream`.
+#: What an app's logger gets when no handler would show its records: a
+#: stream handler on :data:`wsgi_errors_stream`.
 default_handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[call-overload]
-default_handler.setFormatter(
-    logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
-)
+default_handler.setFormatter(logging.Formatter(_RECORD_FORMAT))
 
 
 def create_logger(app: App) -> logging.Logger:
-    """Return the logger named after ``app.name``.
+    """Set up and return the logger named after the app.
 
-    In debug mode an unset level becomes DEBUG. The :data:`default_handler`
-    is added only when nothing already handles the logger's level.
+    Its level becomes ``DEBUG`` in debug mode, if no level was set on it;
+    :data:`default_handler` is added when nothing would otherwise show
+    its records.
+
+    :param app: The app whose :attr:`~flask.Flask.name` names the logger.
     """
     logger = logging.getLogger(app.name)
+    unset = logger.level == logging.NOTSET
 
-    if app.debug and not logger.level:
+    if unset and app.debug:
         logger.setLevel(logging.DEBUG)
 
     if not has_level_handler(logger):

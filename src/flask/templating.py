@@ -1,9 +1,10 @@
-"""Jinja integration: the environment, the loader that searches the app
-and its blueprints, and the render functions.
+"""Templates: the app's Jinja environment, the loader that looks in the app
+and in every blueprint, and the functions that render or stream a template.
 """
 
 from __future__ import annotations
 
+import itertools
 import typing as t
 
 from jinja2 import BaseLoader
@@ -19,29 +20,30 @@ from .signals import before_render_template
 from .signals import template_rendered
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from blinker import NamedSignal
+
     from .app import Flask
     from .sansio.app import App
     from .sansio.scaffold import Scaffold
 
+_Source = tuple[str, str | None, t.Callable[[], bool] | None]
+
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Add ``g``, and ``request`` when a request is active, to the
-    template context.
+    """The values every template sees: ``g`` within an app context, and
+    ``request`` within a request.
     """
-    appctx = _cv_app.get(None)
-    reqctx = _cv_request.get(None)
-    rv: dict[str, t.Any] = {}
+    app_ctx = _cv_app.get(None)
+    req_ctx = _cv_request.get(None)
+    values: dict[str, t.Any] = {} if app_ctx is None else {"g": app_ctx.g}
 
-    if appctx is not None:
-        rv["g"] = appctx.g
-
-    if reqctx is not None:
-        rv["request"] = reqctx.request
+    if req_ctx is not None:
+        values["request"] = req_ctx.request
 
     # COMPAT(3.1): no "session" here. Templates read the ``session``
     # global, a proxy, so an unused session stays unopened and a read one
     # is marked accessed; the context signals receive has no session key.
-    return rv
+    return values
 
 
 # The names ``getattr(some_dict, name)`` finds.
@@ -49,16 +51,21 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class Environment(BaseEnvironment):
-    """The Jinja environment of an app: it loads templates through the
-    app's :class:`DispatchingJinjaLoader` unless another loader is given.
+    """The Jinja environment an app renders with. Unless ``loader`` is
+    given, it finds templates through the app's
+    :meth:`~flask.Flask.create_global_jinja_loader`.
+
+    :param app: The app the environment belongs to, kept as :attr:`app`.
+    :param options: Passed on to :class:`jinja2.Environment`.
     """
 
     def __init__(self, app: App, **options: t.Any) -> None:
+        self.app = app
+
         if "loader" not in options:
             options["loader"] = app.create_global_jinja_loader()
 
-        BaseEnvironment.__init__(self, **options)
-        self.app = app
+        super().__init__(**options)
 
     def getattr(self, obj: t.Any, attribute: str) -> t.Any:
         """Jinja's ``obj.attribute`` lookup: the attribute, else the item."""
@@ -74,176 +81,183 @@ class Environment(BaseEnvironment):
         return super().getattr(obj, attribute)
 
 
+def _lookup(
+    loader: BaseLoader, environment: BaseEnvironment, template: str
+) -> _Source | None:
+    """What ``loader`` has for ``template``, or ``None`` if it has nothing."""
+    try:
+        return loader.get_source(environment, template)
+    except TemplateNotFound:
+        return None
+
+
 class DispatchingJinjaLoader(BaseLoader):
-    """Looks a template up in the app's template folder, then in each
-    blueprint's, in registration order; the first match wins.
+    """The loader of an app's environment. It asks the app's own loader,
+    then each blueprint's in the order they were registered, and takes the
+    first template found.
+
+    With the ``EXPLAIN_TEMPLATE_LOADING`` config set, every loader is asked
+    and the app logs what each one found.
+
+    :param app: The app whose loaders are searched.
     """
 
     def __init__(self, app: App) -> None:
         self.app = app
 
-    def get_source(
-        self, environment: BaseEnvironment, template: str
-    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+    def _sources(self) -> t.Iterator[tuple[Scaffold, BaseLoader]]:
+        """The app and its blueprints that have a loader, with that loader."""
+        owners: t.Iterable[Scaffold] = itertools.chain(
+            (self.app,), self.app.iter_blueprints()
+        )
+
+        for owner in owners:
+            loader = owner.jinja_loader
+
+            if loader is not None:
+                yield owner, loader
+
+    def get_source(self, environment: BaseEnvironment, template: str) -> _Source:
+        """Return the first loader's source for ``template``.
+
+        :raises TemplateNotFound: No loader has it.
+        """
         if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
             return self._get_source_explained(environment, template)
 
-        for _srcobj, loader in self._iter_loaders(template):
-            try:
-                return loader.get_source(environment, template)
-            except TemplateNotFound:
-                continue
+        answers = (_lookup(ld, environment, template) for _, ld in self._sources())
+        found = next(filter(None, answers), None)
 
-        raise TemplateNotFound(template)
+        if found is None:
+            raise TemplateNotFound(template)
+
+        return found
 
     def _get_source_explained(
         self, environment: BaseEnvironment, template: str
-    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
-        attempts = []
-        rv: tuple[str, str | None, t.Callable[[], bool] | None] | None
-        trv: tuple[str, str | None, t.Callable[[], bool] | None] | None = None
-
-        for srcobj, loader in self._iter_loaders(template):
-            try:
-                rv = loader.get_source(environment, template)
-
-                if trv is None:
-                    trv = rv
-            except TemplateNotFound:
-                rv = None
-
-            attempts.append((loader, srcobj, rv))
-
+    ) -> _Source:
+        """:meth:`get_source` that asks every loader and logs the answers."""
         from .debughelpers import explain_template_loading_attempts
 
+        attempts = [
+            (loader, owner, _lookup(loader, environment, template))
+            for owner, loader in self._sources()
+        ]
         explain_template_loading_attempts(self.app, template, attempts)
+        found = [source for _, _, source in attempts if source is not None]
 
-        if trv is not None:
-            return trv
+        if not found:
+            raise TemplateNotFound(template)
 
-        raise TemplateNotFound(template)
-
-    def _iter_loaders(self, template: str) -> t.Iterator[tuple[Scaffold, BaseLoader]]:
-        loader = self.app.jinja_loader
-
-        if loader is not None:
-            yield self.app, loader
-
-        for blueprint in self.app.iter_blueprints():
-            loader = blueprint.jinja_loader
-
-            if loader is not None:
-                yield blueprint, loader
+        return found[0]
 
     def list_templates(self) -> list[str]:
-        result = set()
-        loader = self.app.jinja_loader
+        """The names every loader can list, each once."""
+        names = {name for _, ld in self._sources() for name in ld.list_templates()}
+        return list(names)
 
-        if loader is not None:
-            result.update(loader.list_templates())
 
-        for blueprint in self.app.iter_blueprints():
-            loader = blueprint.jinja_loader
+def _app() -> Flask:
+    """The current app, without going through the proxy."""
+    ctx = _cv_app.get(None)
 
-            if loader is not None:
-                result.update(loader.list_templates())
+    if ctx is None:
+        # Raises the usual "outside of application context" error.
+        return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
-        return list(result)
+    return ctx.app
+
+
+def _notify(
+    signal: NamedSignal, app: Flask, template: Template, context: dict[str, t.Any]
+) -> None:
+    """Send a template signal, if anything listens to it."""
+    if signal.receivers:
+        signal.send(
+            app, _async_wrapper=app.ensure_sync, template=template, context=context
+        )
 
 
 def _render(app: Flask, template: Template, context: dict[str, t.Any]) -> str:
+    """Render ``template`` at once, between the two template signals."""
     app.update_template_context(context)
+    _notify(before_render_template, app, template, context)
+    text = template.render(context)
+    _notify(template_rendered, app, template, context)
+    return text
 
-    if before_render_template.receivers:
-        before_render_template.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=context
-        )
 
-    rv = template.render(context)
+def _pieces(
+    app: Flask, template: Template, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    """Generate ``template``; ``template_rendered`` is sent after the end."""
+    yield from template.generate(context)
+    _notify(template_rendered, app, template, context)
 
-    if template_rendered.receivers:
-        template_rendered.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=context
-        )
 
-    return rv
+def _stream(
+    app: Flask, template: Template, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    """Render ``template`` lazily, as the returned iterator is consumed."""
+    app.update_template_context(context)
+    _notify(before_render_template, app, template, context)
+    pieces = _pieces(app, template, context)
+
+    # The response is sent after the view has returned and the request
+    # context is gone; keep it for the template.
+    if _cv_request.get(None) is None:
+        return pieces
+
+    return stream_with_context(pieces)
 
 
 def render_template(
     template_name_or_list: str | Template | list[str | Template],
     **context: t.Any,
 ) -> str:
-    """Render a template from the template folders with ``context``.
+    """Render a template from the app's and blueprints' template folders.
 
-    :param template_name_or_list: A template name, a :class:`Template`, or
-        a list of them: the first that exists is rendered.
-    :param context: The variables available in the template.
+    :param template_name_or_list: The name of the template, a
+        :class:`~jinja2.Template`, or a list of them, of which the first
+        that exists is used.
+    :param context: The variables the template can use.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _app()
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     return _render(app, template, context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
-    """Render a template given as a string with ``context``.
+    """Render a template written in ``source``.
 
-    :param source: The template source.
-    :param context: The variables available in the template.
+    :param source: The template's text.
+    :param context: The variables the template can use.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    template = app.jinja_env.from_string(source)
-    return _render(app, template, context)
-
-
-def _stream(
-    app: Flask, template: Template, context: dict[str, t.Any]
-) -> t.Iterator[str]:
-    app.update_template_context(context)
-
-    if before_render_template.receivers:
-        before_render_template.send(
-            app, _async_wrapper=app.ensure_sync, template=template, context=context
-        )
-
-    def generate() -> t.Iterator[str]:
-        yield from template.generate(context)
-
-        if template_rendered.receivers:
-            template_rendered.send(
-                app, _async_wrapper=app.ensure_sync, template=template, context=context
-            )
-
-    rv = generate()
-
-    # The response streams after the view returns; keep the request
-    # context around for the template.
-    if _cv_request.get(None) is not None:
-        rv = stream_with_context(rv)
-
-    return rv
+    app = _app()
+    return _render(app, app.jinja_env.from_string(source), context)
 
 
 def stream_template(
     template_name_or_list: str | Template | list[str | Template],
     **context: t.Any,
 ) -> t.Iterator[str]:
-    """Render a template piece by piece as the response is sent; return it
-    from a view to stream it. The request context stays available.
+    """Like :func:`render_template`, but the template is rendered bit by
+    bit while the response is sent; return the iterator from a view. The
+    request context stays available to the template.
 
     :param template_name_or_list: As for :func:`render_template`.
-    :param context: The variables available in the template.
+    :param context: The variables the template can use.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _app()
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     return _stream(app, template, context)
 
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
-    """Like :func:`stream_template`, for a template given as a string.
+    """Like :func:`stream_template`, for a template written in ``source``.
 
-    :param source: The template source.
-    :param context: The variables available in the template.
+    :param source: The template's text.
+    :param context: The variables the template can use.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    template = app.jinja_env.from_string(source)
-    return _stream(app, template, context)
+    app = _app()
+    return _stream(app, app.jinja_env.from_string(source), context)

@@ -1,143 +1,187 @@
-"""Class-based views: ``View`` and the per-method ``MethodView``."""
+"""Views written as classes: :class:`View`, and :class:`MethodView`, which
+has a method per HTTP verb.
+"""
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from . import typing as ft
 from .globals import _cv_app
 from .globals import _cv_request
+from .globals import current_app
+from .globals import request
 
-#: The HTTP methods a :class:`MethodView` looks for as method names.
+#: The method names :class:`MethodView` recognises as HTTP verbs.
 http_method_funcs = frozenset(
     ["get", "post", "head", "options", "delete", "put", "trace", "patch"]
 )
 
 
+def _call(func: t.Callable[..., t.Any], url_values: dict[str, t.Any]) -> t.Any:
+    """Call ``func`` through the current app's ``ensure_sync``, so that it
+    may be a coroutine function.
+    """
+    ctx = _cv_app.get(None)
+    # Outside an app context the proxy raises its usual error.
+    app = current_app if ctx is None else ctx.app
+    return app.ensure_sync(func)(**url_values)
+
+
 class View:
-    """A view as a class: subclass it, implement
-    :meth:`dispatch_request`, and register ``as_view(name)``::
+    """Base class for a view written as a class.
 
-        class Hello(View):
-            def dispatch_request(self, name):
-                return f"Hello, {name}!"
+    Implement :meth:`dispatch_request`, then register the function that
+    :meth:`as_view` makes::
 
-        app.add_url_rule("/hello/<name>", view_func=Hello.as_view("hello"))
+        class UserPage(View):
+            def __init__(self, template):
+                self.template = template
 
-    An instance is created for each request, unless
-    :attr:`init_every_request` is false.
+            def dispatch_request(self, user_id):
+                return render_template(self.template, user=load_user(user_id))
+
+        app.add_url_rule(
+            "/users/<int:user_id>",
+            view_func=UserPage.as_view("user_page", "user.html"),
+        )
+
+    A new instance handles each request, unless :attr:`init_every_request`
+    is turned off.
     """
 
-    #: The methods the view accepts; ``GET`` (with ``HEAD`` and
-    #: ``OPTIONS``) when ``None``.
+    #: The HTTP methods the view's rule allows. ``None`` leaves the choice
+    #: to :meth:`~flask.Flask.add_url_rule` (``GET``, so ``HEAD`` and
+    #: ``OPTIONS`` too).
     methods: t.ClassVar[t.Collection[str] | None] = None
 
-    #: Whether to answer ``OPTIONS`` automatically; the app config decides
-    #: when ``None``.
+    #: Whether ``OPTIONS`` requests get the automatic answer; ``None``
+    #: leaves it to the app's setting.
     provide_automatic_options: t.ClassVar[bool | None] = None
 
-    #: Decorators applied, in order, to the function ``as_view`` returns.
+    #: Decorators for the view function, applied in this order, so the
+    #: last one is the outermost. They wrap the function :meth:`as_view`
+    #: returns, not the methods of the class.
     decorators: t.ClassVar[list[t.Callable[..., t.Any]]] = []
 
-    #: Create an instance per request. Set to false to create one when
-    #: ``as_view`` is called and share it, which is faster but makes
-    #: instance attributes shared between requests.
+    #: With ``True``, each request gets a new instance, made with the
+    #: arguments given to :meth:`as_view`. With ``False``, one instance is
+    #: made by :meth:`as_view` and serves every request: quicker, but
+    #: nothing request-specific may be stored on ``self``.
     init_every_request: t.ClassVar[bool] = True
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
-        """Handle a request; receives the URL's arguments as keyword
-        arguments.
+        """Answer the request. The URL's variables are passed as keyword
+        arguments; the return value is whatever a view function may return.
         """
-        raise NotImplementedError()
+        raise NotImplementedError
 
     @classmethod
     def as_view(
         cls, name: str, *class_args: t.Any, **class_kwargs: t.Any
     ) -> ft.RouteCallable:
-        """Return a view function for this class, to register with
-        :meth:`~flask.Flask.add_url_rule`.
+        """Make a view function for this class, to give to
+        :meth:`~flask.Flask.add_url_rule`. The function carries the class
+        as ``view_class``, and :attr:`methods` and
+        :attr:`provide_automatic_options` for the rule.
 
-        :param name: The endpoint name.
-        :param class_args: Passed to the class constructor.
-        :param class_kwargs: Passed to the class constructor.
+        :param name: The endpoint name, also the function's ``__name__``.
+        :param class_args: Positional arguments for the constructor.
+        :param class_kwargs: Keyword arguments for the constructor.
         """
         if cls.init_every_request:
-
-            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                self = view.view_class(  # type: ignore[attr-defined]
-                    *class_args, **class_kwargs
-                )
-                return _app_ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
-
+            func = _new_instance_each_time(cls, class_args, class_kwargs)
         else:
-            self = cls(*class_args, **class_kwargs)
+            func = _one_instance(cls(*class_args, **class_kwargs))
 
-            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                return _app_ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+        # Decorators such as functools.wraps copy these, so set them first.
+        func.__name__ = name
+        func.__module__ = cls.__module__
+        view = functools.reduce(lambda f, deco: deco(f), cls.decorators, func)
 
-        if cls.decorators:
-            view.__name__ = name
-            view.__module__ = cls.__module__
+        labels = {
+            "__name__": name,
+            "__module__": cls.__module__,
+            "__doc__": cls.__doc__,
+            "view_class": cls,
+            "methods": cls.methods,
+            "provide_automatic_options": cls.provide_automatic_options,
+        }
 
-            for decorator in cls.decorators:
-                view = decorator(view)
+        for attribute, value in labels.items():
+            setattr(view, attribute, value)
 
-        # Attributes read by add_url_rule and by users; set after the
-        # decorators so the outermost function carries them.
-        view.view_class = cls  # type: ignore[attr-defined]
-        view.__name__ = name
-        view.__doc__ = cls.__doc__
-        view.__module__ = cls.__module__
-        view.methods = cls.methods  # type: ignore[attr-defined]
-        view.provide_automatic_options = cls.provide_automatic_options  # type: ignore[attr-defined]
-        return view
+        return t.cast(ft.RouteCallable, view)
 
 
-def _app_ensure_sync(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-    """The current app's ``ensure_sync`` of ``func``."""
-    return _cv_app.get().app.ensure_sync(func)
+def _new_instance_each_time(
+    cls: type[View], args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+) -> t.Callable[..., ft.ResponseReturnValue]:
+    """The view function of a class with ``init_every_request``."""
+
+    def view(**url_values: t.Any) -> ft.ResponseReturnValue:
+        instance = cls(*args, **kwargs)
+        return _call(instance.dispatch_request, url_values)  # type: ignore[no-any-return]
+
+    return view
+
+
+def _one_instance(instance: View) -> t.Callable[..., ft.ResponseReturnValue]:
+    """The view function of a class whose one instance serves all."""
+
+    def view(**url_values: t.Any) -> ft.ResponseReturnValue:
+        return _call(instance.dispatch_request, url_values)  # type: ignore[no-any-return]
+
+    return view
 
 
 class MethodView(View):
-    """A view that dispatches to the method named after the request's HTTP
-    method (``get``, ``post``, ...). :attr:`methods` is set from the
-    methods a class defines, inherited ones included::
+    """A view that calls the method named after the request's verb:
+    ``get`` for ``GET``, ``post`` for ``POST``, and so on. ``HEAD`` falls
+    back to ``get``.
 
-        class CounterAPI(MethodView):
-            def get(self):
-                return str(session.get("counter", 0))
+    Unless a subclass sets :attr:`methods` itself, it is the verbs the
+    class has a method for, together with the bases' :attr:`methods`::
 
-            def post(self):
-                session["counter"] = session.get("counter", 0) + 1
-                return redirect(url_for("counter"))
+        class ItemAPI(MethodView):
+            def get(self, item_id):
+                return find_item(item_id).to_dict()
 
-    A ``HEAD`` request uses ``get`` when there is no ``head``.
+            def delete(self, item_id):
+                remove_item(item_id)
+                return "", 204
+
+        app.add_url_rule("/items/<int:item_id>", view_func=ItemAPI.as_view("item"))
     """
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
 
-        if "methods" not in cls.__dict__:
-            methods = set()
+        if "methods" in cls.__dict__:
+            return
 
-            for base in cls.__bases__:
-                if getattr(base, "methods", None):
-                    methods.update(base.methods)  # type: ignore[attr-defined]
+        verbs = {
+            verb
+            for base in cls.__bases__
+            for verb in (getattr(base, "methods", None) or ())
+        }
+        verbs.update(name.upper() for name in http_method_funcs if hasattr(cls, name))
 
-            for key in http_method_funcs:
-                if hasattr(cls, key):
-                    methods.add(key.upper())
-
-            if methods:
-                cls.methods = methods
+        if verbs:
+            cls.methods = verbs
 
     def dispatch_request(self, **kwargs: t.Any) -> ft.ResponseReturnValue:
-        method_name = _cv_request.get().request.method.lower()
-        meth = getattr(self, method_name, None)
+        """Call the method for the request's verb with the URL's variables."""
+        ctx = _cv_request.get(None)
+        verb = (request if ctx is None else ctx.request).method.lower()
+        handler = getattr(self, verb, None)
 
-        # HEAD falls back to GET; werkzeug drops the body.
-        if meth is None and method_name == "head":
-            meth = getattr(self, "get", None)
+        if handler is None and verb == "head":
+            handler = getattr(self, "get", None)
 
-        assert meth is not None, f"Unimplemented method {method_name.upper()!r}"
-        return _app_ensure_sync(meth)(**kwargs)  # type: ignore[no-any-return]
+        if handler is None:
+            # COMPAT(3.1): an AssertionError, with Flask's words.
+            raise AssertionError(f"Unimplemented method {verb.upper()!r}")
+
+        return _call(handler, kwargs)  # type: ignore[no-any-return]

@@ -60,16 +60,17 @@ class JSONProvider:
     def _prepare_response_obj(
         self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
     ) -> t.Any:
-        if args and kwargs:
-            raise TypeError("app.json.response() takes either args or kwargs, not both")
+        """The data :meth:`response` serialises for its arguments."""
+        if kwargs:
+            if args:
+                raise TypeError(
+                    "app.json.response() takes either args or kwargs, not both"
+                )
 
-        if not args and not kwargs:
-            return None
+            return kwargs
 
-        if len(args) == 1:
-            return args[0]
-
-        return args or kwargs
+        # One argument is the data itself; several are sent as an array.
+        return args[0] if len(args) == 1 else (args or None)
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Build a response whose body is ``args`` or ``kwargs`` as JSON.
