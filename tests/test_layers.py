@@ -42,6 +42,7 @@ LAYERS = [
     "sansio.app",
     "sansio.blueprints",
     "cli",
+    "_devserver",
     "testing",
     "app",
     "blueprints",

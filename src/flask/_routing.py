@@ -231,3 +231,20 @@ def url_target(
         )
 
     return adapter, endpoint, True if external is None else external
+
+
+def bind_to_server_name(app: Flask) -> MapAdapter | None:
+    """``app.url_map`` bound to ``SERVER_NAME``, ``APPLICATION_ROOT`` and
+    ``PREFERRED_URL_SCHEME``, for building URLs outside a request; ``None``
+    without a ``SERVER_NAME``.
+    """
+    config = app.config
+
+    if config["SERVER_NAME"] is None:
+        return None
+
+    return app.url_map.bind(
+        config["SERVER_NAME"],
+        script_name=config["APPLICATION_ROOT"],
+        url_scheme=config["PREFERRED_URL_SCHEME"],
+    )

@@ -23,7 +23,6 @@ import os
 import sys
 import typing as t
 import weakref
-from datetime import timedelta
 from functools import partial
 from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
@@ -31,8 +30,6 @@ from types import FunctionType
 from types import TracebackType
 from urllib.parse import quote as _url_quote
 
-import click
-from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import BadRequestKeyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
@@ -43,15 +40,17 @@ from werkzeug.routing import RoutingException
 
 # COMPAT(3.1): extensions' test suites import Rule from flask.app.
 from werkzeug.routing import Rule as Rule
-from werkzeug.serving import is_running_from_reloader
 from werkzeug.utils import cached_property
 
 from . import cli
 from . import typing as ft
 from ._coerce import coerce
+from ._devserver import serve
 from ._routing import bind_to_request
+from ._routing import bind_to_server_name
 from ._routing import MatchCache
 from ._routing import url_target
+from .ctx import _run_teardowns
 from .ctx import _sentinel
 from .ctx import AppContext
 from .ctx import RequestContext
@@ -61,9 +60,7 @@ from .globals import g
 from .globals import request
 from .globals import session
 from .helpers import _PackageFilesMixin
-from .helpers import get_debug_flag
 from .helpers import get_flashed_messages
-from .helpers import get_load_dotenv
 from .sansio._plan import ScopePlan
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface
@@ -87,11 +84,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
 #: ``flask._async.run``, loaded by the first coroutine function called.
 _run_coroutine: t.Callable[..., t.Any] | None = None
 
-_RUN_UNDER_CLI = (
-    " * Ignoring a call to 'app.run()' that would block the current 'flask'"
-    " CLI command.\n   Only call 'app.run()' in an 'if __name__ =="
-    ' "__main__"\' guard.'
-)
 _FINALIZE_FAILED = "Request finalizing failed with an error while handling an error"
 
 # Characters left as they are in a URL's #fragment.
@@ -112,29 +104,6 @@ def _static_view(app_ref: weakref.ReferenceType[Flask]) -> ft.RouteCallable:
         return app_ref().send_static_file(**kwargs)  # type: ignore[union-attr]
 
     return static
-
-
-def _run_teardowns(
-    funcs: t.Iterable[ft.TeardownCallable],
-    exc: BaseException | None,
-    ensure_sync: t.Callable[..., t.Any],
-) -> BaseException | None:
-    """Call each teardown function with ``exc``; return the first error
-    one of them raised, if any.
-
-    NOTE: one failing function must not keep the others from releasing
-    their resources, so errors are collected and raised after all ran.
-    """
-    first_error: BaseException | None = None
-
-    for func in funcs:
-        try:
-            ensure_sync(func)(exc)
-        except Exception as e:
-            if first_error is None:
-                first_error = e
-
-    return first_error
 
 
 class Flask(_PackageFilesMixin, App):
@@ -173,39 +142,6 @@ class Flask(_PackageFilesMixin, App):
     response_class: type[Response] = Response
     #: Opens and saves sessions; signed cookies by default.
     session_interface: SessionInterface = SecureCookieSessionInterface()
-
-    #: The configuration every app starts from.
-    default_config = ImmutableDict(
-        DEBUG=None,
-        TESTING=False,
-        PROPAGATE_EXCEPTIONS=None,
-        SECRET_KEY=None,
-        SECRET_KEY_FALLBACKS=None,
-        PERMANENT_SESSION_LIFETIME=timedelta(days=31),
-        USE_X_SENDFILE=False,
-        TRUSTED_HOSTS=None,
-        SERVER_NAME=None,
-        APPLICATION_ROOT="/",
-        SESSION_COOKIE_NAME="session",
-        SESSION_COOKIE_DOMAIN=None,
-        SESSION_COOKIE_PATH=None,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SECURE=False,
-        SESSION_COOKIE_PARTITIONED=False,
-        SESSION_COOKIE_SAMESITE=None,
-        SESSION_REFRESH_EACH_REQUEST=True,
-        MAX_CONTENT_LENGTH=None,
-        MAX_FORM_MEMORY_SIZE=500_000,
-        MAX_FORM_PARTS=1_000,
-        SEND_FILE_MAX_AGE_DEFAULT=None,
-        TRAP_BAD_REQUEST_ERRORS=None,
-        TRAP_HTTP_EXCEPTIONS=False,
-        EXPLAIN_TEMPLATE_LOADING=False,
-        PREFERRED_URL_SCHEME="http",
-        TEMPLATES_AUTO_RELOAD=None,
-        MAX_COOKIE_SIZE=4093,
-        PROVIDE_AUTOMATIC_OPTIONS=True,
-    )
 
     def __init__(
         self,
@@ -339,19 +275,10 @@ class Flask(_PackageFilesMixin, App):
         For a request, ``TRUSTED_HOSTS`` is checked first: an untrusted
         host is a 400.
         """
-        if request is not None:
-            return bind_to_request(self, request)
+        if request is None:
+            return bind_to_server_name(self)
 
-        server_name = self.config["SERVER_NAME"]
-
-        if server_name is None:
-            return None
-
-        return self.url_map.bind(
-            server_name,
-            script_name=self.config["APPLICATION_ROOT"],
-            url_scheme=self.config["PREFERRED_URL_SCHEME"],
-        )
+        return bind_to_request(self, request)
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error matching ``request`` failed with. In debug
@@ -788,17 +715,13 @@ class Flask(_PackageFilesMixin, App):
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
     ) -> t.Callable[..., t.Any]:
         """Wrap a coroutine function so that calling it runs the coroutine
-        to completion and returns its result. Override to run coroutines
-        another way.
+        to completion and returns its result; override to run coroutines
+        another way. Here they run on an event loop kept by the calling
+        thread (see ``flask._async``) rather than on a new thread and loop
+        per call, in a copy of the caller's context that is copied back.
 
-        Flask starts a thread and an event loop for each call (through
-        asgiref); here the coroutine runs on an event loop kept by the
-        calling thread (see ``flask._async``), in a copy of the caller's
-        context whose changes are copied back, as asgiref does.
-
-        COMPAT(3.1): asgiref, the ``async`` extra, is still required, so
-        that an app that runs here also runs on Flask. Thread-sensitive
-        ``sync_to_async`` calls of the coroutine run in this thread.
+        COMPAT(3.1): asgiref (the ``async`` extra) is still required, so
+        that an app that runs here also runs on Flask.
 
         :raises RuntimeError: when asgiref is not installed.
         """
@@ -899,50 +822,4 @@ class Flask(_PackageFilesMixin, App):
         :param load_dotenv: Load ``.env`` and ``.flaskenv`` first.
         :param options: For :func:`werkzeug.serving.run_simple`.
         """
-        # Under ``flask run`` a server is running already; a blocking call
-        # in the module would start a second one.
-        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
-            if not is_running_from_reloader():
-                click.secho(_RUN_UNDER_CLI, fg="red")
-
-            return
-
-        if get_load_dotenv(load_dotenv):
-            cli.load_dotenv()
-
-            if "FLASK_DEBUG" in os.environ:
-                self.debug = get_debug_flag()
-
-        if debug is not None:
-            self.debug = bool(debug)
-
-        host, port = self._server_address(host, port)
-
-        for option in ("use_reloader", "use_debugger"):
-            options.setdefault(option, self.debug)
-
-        options.setdefault("threaded", True)
-        cli.show_server_banner(self.debug, self.name)
-
-        # Imported now: tests replace it.
-        from werkzeug.serving import run_simple
-
-        try:
-            run_simple(host, port, self, **options)
-        finally:
-            # A test may run the server again in this process.
-            self._got_first_request = False
-
-    def _server_address(self, host: str | None, port: int | None) -> tuple[str, int]:
-        """Where :meth:`run` listens: the arguments, else ``SERVER_NAME``'s
-        host and port, else ``127.0.0.1:5000``.
-        """
-        name_host, _, name_port = (self.config.get("SERVER_NAME") or "").partition(":")
-
-        if not host:
-            host = name_host or "127.0.0.1"
-
-        if port or port == 0:
-            return host, int(port)
-
-        return host, int(name_port) if name_port else 5000
+        serve(self, host, port, debug, load_dotenv, options)

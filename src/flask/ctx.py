@@ -99,6 +99,29 @@ class _AppCtxGlobals:
         return f"<flask.g of '{current.app.name}'>"
 
 
+def _run_teardowns(
+    funcs: t.Iterable[ft.TeardownCallable],
+    exc: BaseException | None,
+    ensure_sync: t.Callable[..., t.Any],
+) -> BaseException | None:
+    """Call each teardown function with ``exc``; return the first error
+    one of them raised, if any.
+
+    NOTE: one failing function must not keep the others from releasing
+    their resources, so errors are collected and raised after all ran.
+    """
+    first_error: BaseException | None = None
+
+    for func in funcs:
+        try:
+            ensure_sync(func)(exc)
+        except Exception as e:
+            if first_error is None:
+                first_error = e
+
+    return first_error
+
+
 def _require_request(feature: str) -> RequestContext:
     ctx = _cv_request.get(None)
 

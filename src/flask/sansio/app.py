@@ -11,6 +11,7 @@ import sys
 import typing as t
 from datetime import timedelta
 
+from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import Aborter
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import BadRequestKeyError
@@ -114,7 +115,39 @@ class App(Scaffold):
         get_converter=_seconds_to_timedelta,  # type: ignore[arg-type]
     )
 
-    default_config: dict[str, t.Any]
+    #: The configuration every app starts from.
+    default_config = ImmutableDict(
+        DEBUG=None,
+        TESTING=False,
+        PROPAGATE_EXCEPTIONS=None,
+        SECRET_KEY=None,
+        SECRET_KEY_FALLBACKS=None,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=31),
+        USE_X_SENDFILE=False,
+        TRUSTED_HOSTS=None,
+        SERVER_NAME=None,
+        APPLICATION_ROOT="/",
+        SESSION_COOKIE_NAME="session",
+        SESSION_COOKIE_DOMAIN=None,
+        SESSION_COOKIE_PATH=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=False,
+        SESSION_COOKIE_PARTITIONED=False,
+        SESSION_COOKIE_SAMESITE=None,
+        SESSION_REFRESH_EACH_REQUEST=True,
+        MAX_CONTENT_LENGTH=None,
+        MAX_FORM_MEMORY_SIZE=500_000,
+        MAX_FORM_PARTS=1_000,
+        SEND_FILE_MAX_AGE_DEFAULT=None,
+        TRAP_BAD_REQUEST_ERRORS=None,
+        TRAP_HTTP_EXCEPTIONS=False,
+        EXPLAIN_TEMPLATE_LOADING=False,
+        PREFERRED_URL_SCHEME="http",
+        TEMPLATES_AUTO_RELOAD=None,
+        MAX_COOKIE_SIZE=4093,
+        PROVIDE_AUTOMATIC_OPTIONS=True,
+    )
+
     response_class: type[Response]
 
     def __init__(
