@@ -57,7 +57,7 @@ class ConfigAttribute(t.Generic[T]):
 
         convert = self.get_converter
         value = obj.config[self.__name__]
-        return value if convert is None else convert(value)  # type: ignore[no-any-return]
+        return value if convert is None else convert(value)
 
     def __set__(self, obj: _HasConfig, value: t.Any) -> None:
         obj.config[self.__name__] = value
