@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import importlib.metadata
+
 import click
+import pytest
 from click.testing import CliRunner
 
 import flask.cli
@@ -25,3 +28,19 @@ def test_run_debug_flag_when_click_reports_no_source(monkeypatch):
     assert "Debug mode: on" in result.output
     assert seen["use_debugger"] is True
     assert seen["use_reloader"] is True
+
+
+def test_version_attribute_is_deprecated():
+    with pytest.deprecated_call(match="will be removed in Flask 3.2") as record:
+        version = flask.__version__
+
+    assert version == importlib.metadata.version("flask")
+    # The warning points at the code that read the attribute.
+    assert record[0].filename == __file__
+
+
+def test_unknown_module_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError):
+        flask.no_such_name  # noqa: B018
+
+    assert not hasattr(flask, "no_such_name")

@@ -574,3 +574,87 @@ def test_test_request_context_pushes_app_context(app):
         flask.g.x = 1
 
     assert not flask.has_app_context()
+
+
+# --- prepared requests are not modified, extra arguments ignored ------------
+
+
+def test_open_with_builder_leaves_builder_unchanged(echo_app, client):
+    builder = werkzeug.test.EnvironBuilder("/b", method="POST", data="x")
+
+    try:
+        # The builder describes the whole request: the method "get" would
+        # add is ignored, as is a second positional argument.
+        assert client.get(builder).json["method"] == "POST"
+        assert client.open(builder, "/other").json["path"] == "/b"
+    finally:
+        builder.close()
+
+    assert builder.environ_base is None
+
+
+def test_open_with_environ_dict_rebuilds_it(echo_app, client):
+    builder = EnvironBuilder(echo_app, "/d", environ_base={"REMOTE_ADDR": "9.9.9.9"})
+    environ = builder.get_environ()
+    builder.close()
+    before = dict(environ)
+
+    rv = client.open(environ)
+    # The request is rebuilt from the environ's standard keys, so keys such
+    # as REMOTE_ADDR come from the client's defaults.
+    assert rv.json["path"] == "/d"
+    assert rv.json["remote_addr"] == "127.0.0.1"
+    assert environ == before
+
+
+def test_open_with_request_leaves_request_unchanged(echo_app, client):
+    client.set_cookie("flavor", "oat")
+    builder = EnvironBuilder(echo_app, "/rq")
+    request = WerkzeugRequest(builder.get_environ())
+    builder.close()
+    before = dict(request.environ)
+
+    rv = client.open(request)
+    assert rv.json["remote_addr"] == "127.0.0.1"
+    assert rv.request is not request
+    assert request.environ == before
+
+
+def test_response_request_has_the_environ_sent(echo_app, client):
+    client.set_cookie("flavor", "oat")
+    rv = client.get("/")
+    environ = rv.request.environ
+    assert environ["REMOTE_ADDR"] == "127.0.0.1"
+    assert environ["HTTP_COOKIE"] == "flavor=oat"
+    assert "werkzeug.debug.preserve_context" not in environ
+
+
+def test_with_client_asks_app_for_contexts(echo_app, client):
+    with client:
+        rv = client.get("/")
+        assert callable(rv.request.environ["werkzeug.debug.preserve_context"])
+
+
+def test_client_drops_fragment(echo_app, client):
+    rv = client.get("/frag?a=1#part")
+    assert rv.json["path"] == "/frag"
+    assert rv.json["args"] == {"a": ["1"]}
+
+
+def test_absolute_url_host_wins_over_subdomain(app):
+    app.config["SERVER_NAME"] = "example.test"
+
+    with app.test_request_context("https://abs.test/p", subdomain="api"):
+        assert flask.request.url == "https://abs.test/p"
+
+
+def test_cli_runner_defaults_to_app_cli(app):
+    @app.cli.command("hello")
+    def hello():
+        import click
+
+        click.echo(f"hello from {flask.current_app.name}")
+
+    result = app.test_cli_runner().invoke(args=["hello"])
+    assert result.exit_code == 0
+    assert result.output == f"hello from {app.name}\n"

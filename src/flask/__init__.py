@@ -1,4 +1,8 @@
-"""A micro web framework on werkzeug and Jinja, a drop-in for Flask 3.1."""
+"""A micro web framework on werkzeug and Jinja, a drop-in for Flask 3.1.
+
+This module only re-exports the public names from the modules that define
+them.
+"""
 
 from __future__ import annotations
 
@@ -44,23 +48,22 @@ from .templating import stream_template_string as stream_template_string
 from .wrappers import Request as Request
 from .wrappers import Response as Response
 
+# COMPAT(3.1): Flask 3.1 still answers ``flask.__version__``, with a
+# warning; extensions' test suites read it to pick code paths.
+_VERSION_WARNING = (
+    "The '__version__' attribute is deprecated and will be removed in Flask 3.2."
+    " Use feature detection or 'importlib.metadata.version(\"flask\")' instead."
+)
+
 
 def __getattr__(name: str) -> t.Any:
-    # COMPAT(3.1): Flask 3.1 still answers ``flask.__version__``, with a
-    # warning; extensions' test suites read it to pick code paths.
-    if name == "__version__":
-        # Imported here: importlib.metadata is slow to import, and only
-        # this deprecated attribute needs it.
-        import importlib.metadata
-        import warnings
+    if name != "__version__":
+        raise AttributeError(name)
 
-        warnings.warn(
-            "The '__version__' attribute is deprecated and will be removed in"
-            " Flask 3.2. Use feature detection or"
-            " 'importlib.metadata.version(\"flask\")' instead.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return importlib.metadata.version("flask")
+    # Imported here: importlib.metadata is slow to import, and only this
+    # deprecated attribute needs it.
+    import importlib.metadata
+    import warnings
 
-    raise AttributeError(name)
+    warnings.warn(_VERSION_WARNING, DeprecationWarning, stacklevel=2)
+    return importlib.metadata.version("flask")

@@ -55,12 +55,9 @@ class ConfigAttribute(t.Generic[T]):
         if obj is None:
             return self
 
-        rv = obj.config[self.__name__]
-
-        if self.get_converter is not None:
-            rv = self.get_converter(rv)
-
-        return rv  # type: ignore[no-any-return]
+        convert = self.get_converter
+        value = obj.config[self.__name__]
+        return value if convert is None else convert(value)
 
     def __set__(self, obj: _HasConfig, value: t.Any) -> None:
         obj.config[self.__name__] = value
@@ -68,12 +65,23 @@ class ConfigAttribute(t.Generic[T]):
 
 # A missing file, a directory, or a path through a regular file: what
 # ``silent=True`` is meant to tolerate.
-_MISSING_FILE_ERRNOS = (errno.ENOENT, errno.EISDIR, errno.ENOTDIR)
+_MISSING_FILE_ERRNOS = frozenset((errno.ENOENT, errno.EISDIR, errno.ENOTDIR))
+
+# Returned by ``Config._read_file`` when a silent load found no file.
+_NOT_LOADED: t.Any = object()
 
 
-def _mark_load_error(e: OSError) -> None:
-    """Prefix the error's description so the message says what failed."""
-    e.strerror = f"Unable to load configuration file ({e.strerror})"
+def _exec_python_file(path: str) -> types.ModuleType:
+    """Run a Python file in a fresh module namespace and return the module."""
+    module = types.ModuleType("config")
+    module.__file__ = path
+
+    # Read as bytes so that an encoding declaration in the file is honoured.
+    with open(path, "rb") as f:
+        source = f.read()
+
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
 
 
 class Config(dict):  # type: ignore[type-arg]
@@ -99,7 +107,31 @@ class Config(dict):  # type: ignore[type-arg]
         defaults: dict[str, t.Any] | None = None,
     ) -> None:
         super().__init__(defaults or {})
+        #: The folder relative file names are resolved against.
         self.root_path = root_path
+
+    def _read_file(
+        self,
+        filename: str | os.PathLike[str],
+        silent: bool,
+        read: t.Callable[[str], t.Any],
+    ) -> t.Any:
+        """Call ``read`` with the file's full path and return its result.
+
+        An :class:`OSError` on the way (opening the file, or raised while
+        reading it) gets a description that says a configuration file was
+        being loaded; with ``silent``, a missing file gives ``_NOT_LOADED``.
+        """
+        path = os.path.join(self.root_path, filename)
+
+        try:
+            return read(path)
+        except OSError as e:
+            if silent and e.errno in _MISSING_FILE_ERRNOS:
+                return _NOT_LOADED
+
+            e.strerror = f"Unable to load configuration file ({e.strerror})"
+            raise
 
     def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
         """Load a Python configuration file whose path is in an environment
@@ -111,19 +143,19 @@ class Config(dict):  # type: ignore[type-arg]
         :return: ``True`` if the file was loaded.
         :raises RuntimeError: If the variable is unset and ``silent`` is false.
         """
-        rv = os.environ.get(variable_name)
+        path = os.environ.get(variable_name)
 
-        if not rv:
-            if silent:
-                return False
+        if path:
+            return self.from_pyfile(path, silent=silent)
 
-            raise RuntimeError(
-                f"The environment variable {variable_name!r} is not set and as"
-                " such configuration could not be loaded. Set this variable"
-                " and make it point to a configuration file"
-            )
+        if silent:
+            return False
 
-        return self.from_pyfile(rv, silent=silent)
+        raise RuntimeError(
+            f"The environment variable {variable_name!r} is not set and as"
+            " such configuration could not be loaded. Set this variable"
+            " and make it point to a configuration file"
+        )
 
     def from_prefixed_env(
         self, prefix: str = "FLASK", *, loads: t.Callable[[str], t.Any] = json.loads
@@ -142,35 +174,27 @@ class Config(dict):  # type: ignore[type-arg]
             "keep the string".
         :return: Always ``True``.
         """
-        prefix = f"{prefix}_"
+        head = f"{prefix}_"
+        names = sorted(name for name in os.environ if name.startswith(head))
 
-        for key in sorted(os.environ):
-            if not key.startswith(prefix):
-                continue
-
-            value: t.Any = os.environ[key]
-            key = key[len(prefix) :]
+        for name in names:
+            raw = os.environ[name]
 
             try:
-                value = loads(value)
+                value = loads(raw)
             except Exception:
-                # Not valid for ``loads``: keep the raw string.
-                pass
+                value = raw
 
-            if "__" not in key:
-                self[key] = value
-                continue
+            *outer, leaf = name[len(head) :].split("__")
+            target: dict[str, t.Any] = self
 
-            current: dict[str, t.Any] = self
-            *parts, tail = key.split("__")
+            for part in outer:
+                try:
+                    target = target[part]
+                except KeyError:
+                    target[part] = target = {}
 
-            for part in parts:
-                if part not in current:
-                    current[part] = {}
-
-                current = current[part]
-
-            current[tail] = value
+            target[leaf] = value
 
         return True
 
@@ -187,21 +211,12 @@ class Config(dict):  # type: ignore[type-arg]
         :raises OSError: If the file cannot be read, with the message
             starting "Unable to load configuration file".
         """
-        filename = os.path.join(self.root_path, filename)
-        d = types.ModuleType("config")
-        d.__file__ = filename
+        module = self._read_file(filename, silent, _exec_python_file)
 
-        try:
-            with open(filename, mode="rb") as config_file:
-                exec(compile(config_file.read(), filename, "exec"), d.__dict__)
-        except OSError as e:
-            if silent and e.errno in _MISSING_FILE_ERRNOS:
-                return False
+        if module is _NOT_LOADED:
+            return False
 
-            _mark_load_error(e)
-            raise
-
-        self.from_object(d)
+        self.from_object(module)
         return True
 
     def from_object(self, obj: object | str) -> None:
@@ -215,12 +230,11 @@ class Config(dict):  # type: ignore[type-arg]
 
         :param obj: The object, or an import string naming it.
         """
-        if isinstance(obj, str):
-            obj = import_string(obj)
+        source = import_string(obj) if isinstance(obj, str) else obj
 
-        for key in dir(obj):
-            if key.isupper():
-                self[key] = getattr(obj, key)
+        for name in dir(source):
+            if name.isupper():
+                self[name] = getattr(source, name)
 
     def from_file(
         self,
@@ -248,27 +262,22 @@ class Config(dict):  # type: ignore[type-arg]
         :raises OSError: If the file cannot be read, with the message
             starting "Unable to load configuration file".
         """
-        filename = os.path.join(self.root_path, filename)
+        # NOTE: text mode is UTF-8 whatever the locale: JSON and TOML files
+        # are UTF-8 by specification.
+        mode, encoding = ("r", "utf-8") if text else ("rb", None)
 
-        try:
-            # NOTE: text mode is UTF-8 whatever the locale: JSON and TOML
-            # files are UTF-8 by specification.
-            if text:
-                with open(filename, encoding="utf-8") as f:
-                    obj = load(f)
-            else:
-                with open(filename, "rb") as f:
-                    obj = load(f)
-        except OSError as e:
-            # COMPAT(3.1): Flask does not tolerate ENOTDIR here, although
-            # from_pyfile does; both loaders treat it as a missing file.
-            if silent and e.errno in _MISSING_FILE_ERRNOS:
-                return False
+        def parse(path: str) -> cabc.Mapping[str, t.Any]:
+            with open(path, mode, encoding=encoding) as f:
+                return load(f)
 
-            _mark_load_error(e)
-            raise
+        # COMPAT(3.1): Flask does not tolerate ENOTDIR here, although
+        # from_pyfile does; both loaders treat it as a missing file.
+        data = self._read_file(filename, silent, parse)
 
-        return self.from_mapping(obj)
+        if data is _NOT_LOADED:
+            return False
+
+        return self.from_mapping(data)
 
     def from_mapping(
         self, mapping: cabc.Mapping[str, t.Any] | None = None, **kwargs: t.Any
@@ -280,16 +289,10 @@ class Config(dict):  # type: ignore[type-arg]
         :param kwargs: More keys; they win over ``mapping``.
         :return: Always ``True``.
         """
-        mappings: dict[str, t.Any] = {}
+        merged = dict(mapping or (), **kwargs)
 
-        if mapping is not None:
-            mappings.update(mapping)
-
-        mappings.update(kwargs)
-
-        for key, value in mappings.items():
-            if key.isupper():
-                self[key] = value
+        for key in [k for k in merged if k.isupper()]:
+            self[key] = merged[key]
 
         return True
 
@@ -307,20 +310,15 @@ class Config(dict):  # type: ignore[type-arg]
         :param lowercase: Lower-case the returned keys.
         :param trim_namespace: Remove the prefix from the returned keys.
         """
-        rv = {}
+        cut = len(namespace) if trim_namespace else 0
+        found = {}
 
-        for k, v in self.items():
-            if not k.startswith(namespace):
-                continue
+        for key, value in self.items():
+            if key.startswith(namespace):
+                name = key[cut:]
+                found[name.lower() if lowercase else name] = value
 
-            key = k[len(namespace) :] if trim_namespace else k
-
-            if lowercase:
-                key = key.lower()
-
-            rv[key] = v
-
-        return rv
+        return found
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"

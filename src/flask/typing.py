@@ -1,4 +1,9 @@
-"""Type aliases used in annotations across the package and by users."""
+"""Type aliases for annotations: what a view may return, and the shapes of
+the functions the registration decorators accept.
+
+Nothing here is used at run time; the names and their values are part of
+Flask's public typing API.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,20 @@ import collections.abc as cabc
 import typing as t
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    # Only named in string annotations below.
     from _typeshed.wsgi import WSGIApplication  # noqa: F401
     from werkzeug.datastructures import Headers  # noqa: F401
     from werkzeug.sansio.response import Response  # noqa: F401
 
-# What a response body may be before it is turned into a response.
+# --- return values -----------------------------------------------------------
+
+# A response body, before the app turns it into a response object. The
+# mapping is one that the JSON provider can serialise.
 ResponseValue = t.Union[
     "Response",
     str,
     bytes,
     list[t.Any],
-    # Only dicts that can be serialised as JSON are meant here.
     t.Mapping[str, t.Any],
     t.Iterator[str],
     t.Iterator[bytes],
@@ -24,65 +32,65 @@ ResponseValue = t.Union[
     cabc.AsyncIterable[bytes],
 ]
 
-# Header values: a string, or a list or tuple of strings for repeated headers.
+# One header's value; a list or tuple repeats the header.
 HeaderValue = t.Union[str, list[str], tuple[str, ...]]
 
-# Anything that werkzeug's Headers accepts.
+# What werkzeug's ``Headers`` can be built from.
 HeadersValue = t.Union[
     "Headers",
     t.Mapping[str, HeaderValue],
     t.Sequence[tuple[str, HeaderValue]],
 ]
 
-# Everything a view may return.
 ResponseReturnValue = t.Union[
     ResponseValue,
+    # (body, headers)
     tuple[ResponseValue, HeadersValue],
+    # (body, status)
     tuple[ResponseValue, int],
+    # (body, status, headers)
     tuple[ResponseValue, int, HeadersValue],
+    # any WSGI application, called as the response
     "WSGIApplication",
 ]
 
-# Allow any subclass of werkzeug's response to be used by hooks.
+# --- registered functions ----------------------------------------------------
+
+_P = t.ParamSpec("_P")
+_R = t.TypeVar("_R")
+
+# A function the app may call directly or await: the app runs coroutine
+# functions through ``ensure_sync``, so every hook may be either.
+_SyncOrAsync = t.Union[t.Callable[_P, _R], t.Callable[_P, t.Awaitable[_R]]]
+
+#: Hooks that get the response and return it (or a replacement) are typed
+#: with this, so any werkzeug response subclass is accepted.
 ResponseClass = t.TypeVar("ResponseClass", bound="Response")
 
-AppOrBlueprintKey = t.Optional[str]  # the app is None, blueprints are named
-AfterRequestCallable = t.Union[
-    t.Callable[[ResponseClass], ResponseClass],
-    t.Callable[[ResponseClass], t.Awaitable[ResponseClass]],
-]
-BeforeFirstRequestCallable = t.Union[
-    t.Callable[[], None], t.Callable[[], t.Awaitable[None]]
-]
-BeforeRequestCallable = t.Union[
-    t.Callable[[], t.Optional[ResponseReturnValue]],
-    t.Callable[[], t.Awaitable[t.Optional[ResponseReturnValue]]],
-]
-ShellContextProcessorCallable = t.Callable[[], dict[str, t.Any]]
-TeardownCallable = t.Union[
-    t.Callable[[t.Optional[BaseException]], None],
-    t.Callable[[t.Optional[BaseException]], t.Awaitable[None]],
-]
-TemplateContextProcessorCallable = t.Union[
-    t.Callable[[], dict[str, t.Any]],
-    t.Callable[[], t.Awaitable[dict[str, t.Any]]],
-]
-TemplateFilterCallable = t.Callable[..., t.Any]
-TemplateGlobalCallable = t.Callable[..., t.Any]
-TemplateTestCallable = t.Callable[..., bool]
+#: Keys of the per-scope registries: ``None`` for the app itself, the
+#: blueprint's dotted name otherwise.
+AppOrBlueprintKey = t.Optional[str]
+
+# Request lifecycle hooks.
+BeforeFirstRequestCallable = _SyncOrAsync[[], None]
+BeforeRequestCallable = _SyncOrAsync[[], t.Optional[ResponseReturnValue]]
+AfterRequestCallable = _SyncOrAsync[[ResponseClass], ResponseClass]
+TeardownCallable = _SyncOrAsync[[t.Optional[BaseException]], None]
+
+# Views and error handlers. An error handler's parameter is ``Any`` because
+# a handler may be registered for any exception class.
+RouteCallable = _SyncOrAsync[..., ResponseReturnValue]
+ErrorHandlerCallable = _SyncOrAsync[[t.Any], ResponseReturnValue]
+
+# URL building and matching.
 URLDefaultCallable = t.Callable[[str, dict[str, t.Any]], None]
 URLValuePreprocessorCallable = t.Callable[
     [t.Optional[str], t.Optional[dict[str, t.Any]]], None
 ]
 
-# Error handlers take the exception; any exception type may be registered,
-# so the parameter is typed loosely on purpose.
-ErrorHandlerCallable = t.Union[
-    t.Callable[[t.Any], ResponseReturnValue],
-    t.Callable[[t.Any], t.Awaitable[ResponseReturnValue]],
-]
-
-RouteCallable = t.Union[
-    t.Callable[..., ResponseReturnValue],
-    t.Callable[..., t.Awaitable[ResponseReturnValue]],
-]
+# Templates and the shell.
+TemplateContextProcessorCallable = _SyncOrAsync[[], dict[str, t.Any]]
+TemplateFilterCallable = t.Callable[..., t.Any]
+TemplateGlobalCallable = t.Callable[..., t.Any]
+TemplateTestCallable = t.Callable[..., bool]
+ShellContextProcessorCallable = t.Callable[[], dict[str, t.Any]]

@@ -282,12 +282,8 @@ class Request(RequestBase):
         """The full dotted name of the blueprint the endpoint belongs to,
         or ``None`` for an app endpoint or no match.
         """
-        endpoint = self.endpoint
-
-        if endpoint is not None and "." in endpoint:
-            return endpoint.rpartition(".")[0]
-
-        return None
+        name, dot, _ = (self.endpoint or "").rpartition(".")
+        return name if dot else None
 
     @property
     def blueprints(self) -> list[str]:
