@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import typing as t
 from collections import defaultdict
+from functools import partial
 
 
 class Generation:
@@ -136,7 +137,8 @@ del _cls, _name
 
 def hook_registry(generation: Generation) -> ScopedRegistry:
     """A registry of hook functions: scope -> :class:`HookList`."""
-    return ScopedRegistry(lambda: HookList((), generation), generation, list)
+    # A partial, not a lambda: the registry pickles like a defaultdict(list).
+    return ScopedRegistry(partial(HookList, (), generation), generation, list)
 
 
 def handler_registry(generation: Generation) -> ScopedRegistry:
