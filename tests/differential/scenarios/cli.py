@@ -1,0 +1,3 @@
+"""Scenarios: cli."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Scenarios: client."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Scenarios: errors."""
+
+from __future__ import annotations

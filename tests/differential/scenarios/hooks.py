@@ -1,0 +1,3 @@
+"""Scenarios: hooks."""
+
+from __future__ import annotations

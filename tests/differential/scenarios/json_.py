@@ -1,0 +1,3 @@
+"""Scenarios: json_."""
+
+from __future__ import annotations

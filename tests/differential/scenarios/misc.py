@@ -1,0 +1,3 @@
+"""Scenarios: misc."""
+
+from __future__ import annotations

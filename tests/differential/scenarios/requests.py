@@ -1,0 +1,3 @@
+"""Scenarios: requests."""
+
+from __future__ import annotations

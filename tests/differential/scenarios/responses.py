@@ -1,0 +1,3 @@
+"""Scenarios: responses."""
+
+from __future__ import annotations

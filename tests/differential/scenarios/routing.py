@@ -1,0 +1,3 @@
+"""Scenarios: routing."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Scenarios: sessions."""
+
+from __future__ import annotations

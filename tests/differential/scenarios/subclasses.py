@@ -1,0 +1,3 @@
+"""Scenarios: subclasses."""
+
+from __future__ import annotations

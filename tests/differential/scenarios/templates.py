@@ -1,0 +1,3 @@
+"""Scenarios: templates."""
+
+from __future__ import annotations
