@@ -146,8 +146,7 @@ def build() -> Path:
         )
     except RefVenvUnavailable as e:
         raise RefVenvUnavailable(
-            f"cannot build the Flask {REF_VERSION} reference virtualenv at"
-            f" {venv}: {e}"
+            f"cannot build the Flask {REF_VERSION} reference virtualenv at {venv}: {e}"
         ) from None
 
     for old in venv.glob(".flask-*-ready"):

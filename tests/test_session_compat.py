@@ -2,10 +2,11 @@
 
 A separate virtualenv with ``Flask==3.1.3`` from PyPI is built once and
 cached by :mod:`ref_venv` (in ``$FLASK_REF_VENV``, or
-``.cache/flask-ref-venv`` at the top of the repository). The same script, :data:`HELPER`, runs there in a
-subprocess and here in-process: it signs a session for every case and reads
-sessions back. The tests then compare both directions and check that the
-cookies are byte-for-byte identical when the signing time is the same.
+``.cache/flask-ref-venv`` at the top of the repository). The same script,
+:data:`HELPER`, runs there in a subprocess and here in-process: it signs
+a session for every case and reads sessions back. The tests then compare
+both directions and check that the cookies are byte-for-byte identical when
+the signing time is the same.
 
 If the reference virtualenv cannot be built (no package registry), every
 test here is skipped with the reason.

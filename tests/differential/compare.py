@@ -60,9 +60,12 @@ def assert_same(ours: t.Any, ref: t.Any) -> None:
 
     lines = differences(ours, ref)
     raise AssertionError(
-        "ours differs from Flask 3.1.3:\n" + "\n".join(lines)
-        + "\n\nflask: " + json.dumps(ref, indent=1)[:3000]
-        + "\nours:  " + json.dumps(ours, indent=1)[:3000]
+        "ours differs from Flask 3.1.3:\n"
+        + "\n".join(lines)
+        + "\n\nflask: "
+        + json.dumps(ref, indent=1)[:3000]
+        + "\nours:  "
+        + json.dumps(ours, indent=1)[:3000]
     )
 
 
@@ -72,6 +75,4 @@ def without(record: t.Any, *paths: str) -> t.Any:
     part differs.
     """
     flat = flatten(record)
-    return {
-        k: v for k, v in flat.items() if not any(k.startswith(p) for p in paths)
-    }
+    return {k: v for k, v in flat.items() if not any(k.startswith(p) for p in paths)}

@@ -84,7 +84,7 @@ def scenario(
             assert len(names) == len(values), base
             entries = [
                 (f"{base}[{n}]", v if isinstance(v, tuple) else (v,), n)
-                for n, v in zip(names, values)
+                for n, v in zip(names, values, strict=True)
             ]
 
         for sid, args, pid in entries:

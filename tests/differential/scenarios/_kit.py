@@ -341,4 +341,3 @@ def noop(*args: t.Any, **kwargs: t.Any) -> None:
 def here() -> str:
     """Which implementation runs (for the runner's own checks only)."""
     return str(Path(flask.__file__).resolve())
-

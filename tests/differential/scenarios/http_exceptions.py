@@ -253,7 +253,9 @@ def head(kind: str, handler: str) -> t.Any:
     return probe.record(out=out)
 
 
-@scenario([(k, p) for k in ("bare", "own_call", "own_body", "code_none") for p in (0, 1)])
+@scenario(
+    [(k, p) for k in ("bare", "own_call", "own_body", "code_none") for p in (0, 1)]
+)
 def testing_mode(kind: str, propagate: int) -> t.Any:
     app, probe = build(kind, "view", "none")
     app.testing = True
