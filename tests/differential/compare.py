@@ -55,6 +55,8 @@ def _show(value: t.Any) -> str:
 
 def assert_same(ours: t.Any, ref: t.Any) -> None:
     """Fail with the differing leaves unless the records are equal."""
+    __tracebackhide__ = True
+
     if ours == ref:
         return
 
@@ -63,9 +65,9 @@ def assert_same(ours: t.Any, ref: t.Any) -> None:
         "ours differs from Flask 3.1.3:\n"
         + "\n".join(lines)
         + "\n\nflask: "
-        + json.dumps(ref, indent=1)[:3000]
+        + json.dumps(ref)[:1500]
         + "\nours:  "
-        + json.dumps(ours, indent=1)[:3000]
+        + json.dumps(ours)[:1500]
     )
 
 

@@ -32,7 +32,7 @@ def _start(python: Path, out: Path, root: Path, cwd: Path) -> subprocess.Popen[s
         stderr=subprocess.PIPE,
         text=True,
         cwd=cwd,
-        env=ref_venv.clean_env(),
+        env={**ref_venv.clean_env(), "PYTHONHASHSEED": "0"},
     )
 
 
@@ -95,11 +95,18 @@ def test_scenario(outcomes: dict[str, t.Any], sid: str) -> None:
         pytest.fail(f"the scenario itself crashed under both:\n{ref}\n{ours}")
 
     differs = REGISTRY[sid].differs
+    failure = None
 
-    if differs is not None and "record" in ref and "record" in ours:
-        extra_ours = {k: v for k, v in ours.items() if k != "record"}
-        extra_ref = {k: v for k, v in ref.items() if k != "record"}
-        assert_same(extra_ours, extra_ref)
-        differs(ours["record"], ref["record"])
-    else:
-        assert_same(ours, ref)
+    try:
+        if differs is not None and "record" in ref and "record" in ours:
+            extra_ours = {k: v for k, v in ours.items() if k != "record"}
+            extra_ref = {k: v for k, v in ref.items() if k != "record"}
+            assert_same(extra_ours, extra_ref)
+            differs(ours["record"], ref["record"])
+        else:
+            assert_same(ours, ref)
+    except AssertionError as e:
+        failure = f"{sid}: {e}"
+
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)

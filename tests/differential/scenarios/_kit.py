@@ -129,8 +129,8 @@ _EXPIRES = re.compile(r"(?i)(expires=)[^;]*")
 
 
 def headers(hs: t.Any, *, drop: t.Iterable[str] = ()) -> list[list[str]]:
-    """Header pairs in order; ``Date`` and cookie expiry times normalised,
-    ``drop`` names removed.
+    """Header pairs in order; ``Date``, cookie expiry times and the order of
+    ``Allow`` normalised, ``drop`` names removed.
     """
     dropped = {d.lower() for d in drop}
     out = []
@@ -145,6 +145,9 @@ def headers(hs: t.Any, *, drop: t.Iterable[str] = ()) -> list[list[str]]:
             value = "<date>"
         elif low == "set-cookie":
             value = _EXPIRES.sub(r"\1<expires>", value)
+        elif low == "allow":
+            # Flask 3.1.3 lists the methods in set order (hash-randomised).
+            value = ", ".join(sorted(value.split(", ")))
 
         out.append([key, value])
 
@@ -153,12 +156,20 @@ def headers(hs: t.Any, *, drop: t.Iterable[str] = ()) -> list[list[str]]:
 
 def resp(rv: t.Any, *, drop: t.Iterable[str] = ()) -> dict[str, t.Any]:
     """Status, headers and body of a test client response."""
-    data = rv.get_data()
-    return {
-        "status": rv.status,
-        "headers": headers(rv.headers, drop=drop),
-        "body": data.decode("utf-8", "replace"),
+    out: dict[str, t.Any] = {}
+    parts = {
+        "status": lambda: rv.status,
+        "headers": lambda: headers(rv.headers, drop=drop),
+        "body": lambda: rv.get_data().decode("utf-8", "replace"),
     }
+
+    for key, read in parts.items():
+        try:
+            out[key] = read()
+        except Exception as e:
+            out[key] = {"unreadable": exc(e)}
+
+    return out
 
 
 def req(
@@ -341,3 +352,32 @@ def noop(*args: t.Any, **kwargs: t.Any) -> None:
 def here() -> str:
     """Which implementation runs (for the runner's own checks only)."""
     return str(Path(flask.__file__).resolve())
+
+
+def observe(app: flask.Flask, *, signals: bool = True) -> Probe:
+    """A probe recording ``app``'s logs, signals and teardown calls."""
+    probe = Probe()
+    probe.logger(app)
+
+    if signals:
+        probe.signals(app)
+
+    app.teardown_request(probe.hook("teardown_request"))
+    app.teardown_appcontext(probe.hook("teardown_appcontext"))
+    return probe
+
+
+def get_all(app: flask.Flask, *paths: t.Any) -> list[t.Any]:
+    """One request per item (a path or ``(method, path, kwargs)``) through a
+    fresh test client each time.
+    """
+    out = []
+
+    for item in paths:
+        if isinstance(item, str):
+            item = ("GET", item, {})
+
+        method, path, kwargs = item
+        out.append(req(app.test_client(), path, method, **kwargs))
+
+    return out
