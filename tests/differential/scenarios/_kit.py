@@ -192,6 +192,9 @@ def wsgi(app: t.Any, path: str = "/", method: str = "GET", **environ: t.Any) -> 
 
     env = create_environ(path, method=method)
     env.update(environ)
+
+    for key in [k for k, v in env.items() if v is None]:
+        del env[key]
     seen: dict[str, t.Any] = {}
 
     def start_response(status: str, hs: list[tuple[str, str]], exc_info: t.Any = None):

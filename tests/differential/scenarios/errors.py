@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typing as t
 
-import flask
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import NotFound
+
+import flask
 
 from . import _differs
 from . import _kit

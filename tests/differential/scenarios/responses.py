@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typing as t
 
-import flask
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response as WResponse
+
+import flask
 
 from . import _differs
 from . import _kit
