@@ -139,6 +139,7 @@ def main(argv: list[str]) -> int:
 
     registry = scenarios.load_all()
     results = {}
+    timings = {}
     signal.signal(signal.SIGALRM, _alarm)
     start = time.perf_counter()
 
@@ -146,13 +147,16 @@ def main(argv: list[str]) -> int:
         if only and sid not in only:
             continue
 
+        t0 = time.perf_counter()
         results[sid] = run_one(sc, kit)
+        timings[sid] = round(time.perf_counter() - t0, 4)
 
     doc = {
         "flask_file": str(flask_file),
         "python": sys.version.split()[0],
         "seconds": round(time.perf_counter() - start, 3),
         "results": results,
+        "timings": timings,
     }
     Path(out_file).write_text(json.dumps(doc, indent=1, sort_keys=True))
     return 0
