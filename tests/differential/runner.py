@@ -138,6 +138,9 @@ def main(argv: list[str]) -> int:
     from scenarios import _kit as kit
 
     registry = scenarios.load_all()
+    # Both runs work in the same folder, so relative paths (the instance
+    # folder of an app that is not a module, ...) come out the same.
+    os.chdir(kit.FIXTURES)
     results = {}
     timings = {}
     signal.signal(signal.SIGALRM, _alarm)

@@ -129,8 +129,8 @@ _EXPIRES = re.compile(r"(?i)(expires=)[^;]*")
 
 
 def headers(hs: t.Any, *, drop: t.Iterable[str] = ()) -> list[list[str]]:
-    """Header pairs in order; ``Date``, cookie expiry times and the order of
-    ``Allow`` normalised, ``drop`` names removed.
+    """Header pairs in order; ``Date``, ``Expires``, cookie expiry times and
+    the order of ``Allow`` normalised, ``drop`` names removed.
     """
     dropped = {d.lower() for d in drop}
     out = []
@@ -141,8 +141,8 @@ def headers(hs: t.Any, *, drop: t.Iterable[str] = ()) -> list[list[str]]:
         if low in dropped:
             continue
 
-        if low == "date":
-            value = "<date>"
+        if low in ("date", "expires"):
+            value = f"<{low}>"
         elif low == "set-cookie":
             value = _EXPIRES.sub(r"\1<expires>", value)
         elif low == "allow":
