@@ -8,6 +8,7 @@ import json
 import typing as t
 
 import flask
+from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 from flask.sessions import SessionInterface
 from flask.sessions import SessionMixin
@@ -401,3 +402,66 @@ def vary_cookie_with_existing_vary(op: str) -> t.Any:
     client = app.test_client()
     client.get("/login")
     return probe.record(out=_kit.req(client, "/op"))
+
+
+DIRECT_OPS: dict[str, t.Callable[[t.Any], t.Any]] = {
+    "getitem": lambda s: s["a"],
+    "get": lambda s: s.get("a"),
+    "contains": lambda s: "a" in s,
+    "len": len,
+    "iter": lambda s: list(s),
+    "items": lambda s: list(s.items()),
+    "copy": lambda s: s.copy(),
+    "setdefault": lambda s: s.setdefault("a", 2),
+    "eq": lambda s: s == {"a": 1},
+    "pop": lambda s: s.pop("a"),
+    "setitem": lambda s: s.__setitem__("b", 1),
+}
+
+_MARKED_BY_US = {
+    "getitem",
+    "get",
+    "contains",
+    "len",
+    "iter",
+    "items",
+    "copy",
+    "setdefault",
+    "pop",
+    "setitem",
+}
+
+
+def _accessed_on_direct_read(ours: t.Any, ref: t.Any) -> None:
+    """Deliberate: a SecureCookieSession held directly (not through the
+    proxy) also marks itself accessed when read; the rest is Flask's.
+    """
+    assert ours == {**ref, "accessed": True}, (ours, ref)
+
+
+@scenario(
+    list(DIRECT_OPS),
+    differs={name: _accessed_on_direct_read for name in _MARKED_BY_US},
+)
+def direct_reads(op: str) -> t.Any:
+    s = SecureCookieSession({"a": 1})
+    rv = _kit.call(DIRECT_OPS[op], s)
+    return {"rv": rv, "accessed": s.accessed, "modified": s.modified}
+
+
+def _fallbacks_str_rejected(ours: t.Any, ref: t.Any) -> None:
+    """Safer: SECRET_KEY_FALLBACKS given as one string is rejected with a
+    message saying to use a list; Flask takes each character as a key.
+    """
+    assert "resp" in ref["out"], ref
+    raised = ours["out"]["raised"]
+    assert raised["type"] in ("TypeError", "ValueError"), ours
+    assert "list" in raised["message"], ours
+
+
+@scenario(["list", "str"], differs={"str": _fallbacks_str_rejected})
+def fallbacks_type(kind: str) -> t.Any:
+    app, probe = _session_app(
+        testing=True, SECRET_KEY_FALLBACKS=["old"] if kind == "list" else "old"
+    )
+    return probe.record(out=_kit.req(app.test_client(), "/login"))

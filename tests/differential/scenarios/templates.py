@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typing as t
 
-import flask
 from markupsafe import Markup
+
+import flask
 
 from . import _differs
 from . import _kit
