@@ -70,7 +70,8 @@ SOURCES: dict[str, tuple[str, dict[str, t.Any]]] = {
     "include_missing": ("{% include 'does_not_exist.html' %}", {}),
     "extends": ("{% extends 'page.html' %}", {"title": "ext"}),
     "dict_attr": (
-        "{{ d.key }} {{ d.items.__name__ }} {{ d['items'] }} {{ d.missing is defined }}",
+        "{{ d.key }} {{ d.items.__name__ }} {{ d['items'] }}"
+        " {{ d.missing is defined }}",
         {"d": {"key": "v", "items": "shadow"}},
     ),
 }
