@@ -74,6 +74,9 @@ def run_one(sc, kit) -> dict:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            # Emitted whenever the collector runs, possibly in a later
+            # scenario: not comparable.
+            warnings.simplefilter("ignore", ResourceWarning)
             signal.alarm(LIMIT)
 
             try:

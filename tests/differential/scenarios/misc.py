@@ -153,7 +153,8 @@ def config_loading(kind: str) -> t.Any:
 @scenario(sorted(flask.Flask.default_config))
 def default_config(key: str) -> t.Any:
     app = flask.Flask(_kit.APP_NAME)
-    return [_kit.plain(app.config[key]), repr(app.config)[:11]]
+    value = app.config[key]
+    return [_kit.plain(value), type(value).__name__]
 
 
 @scenario(
