@@ -1,11 +1,12 @@
 """Session cookies cross between this project and the real Flask 3.1.
 
 A separate virtualenv with ``Flask==3.1.3`` from PyPI is built once and
-cached (in ``$FLASK_REF_VENV``, or ``.cache/flask-ref-venv`` at the top of
-the repository). The same script, :data:`HELPER`, runs there in a
-subprocess and here in-process: it signs a session for every case and reads
-sessions back. The tests then compare both directions and check that the
-cookies are byte-for-byte identical when the signing time is the same.
+cached by :mod:`ref_venv` (in ``$FLASK_REF_VENV``, or
+``.cache/flask-ref-venv`` at the top of the repository). The same script,
+:data:`HELPER`, runs there in a subprocess and here in-process: it signs
+a session for every case and reads sessions back. The tests then compare
+both directions and check that the cookies are byte-for-byte identical when
+the signing time is the same.
 
 If the reference virtualenv cannot be built (no package registry), every
 test here is skipped with the reason.
@@ -14,17 +15,13 @@ test here is skipped with the reason.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import typing as t
 from pathlib import Path
 
 import pytest
-
-REF_VERSION = "3.1.3"
-ROOT = Path(__file__).resolve().parent.parent
+import ref_venv
+from ref_venv import REF_VERSION
 
 # Runs under both implementations. ``CASES`` maps a name to the data put in
 # the session and whether the session is permanent.
@@ -175,90 +172,9 @@ def ours(jobs: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
 # --- the reference virtualenv -------------------------------------------------
 
 
-def _venv_python(venv: Path) -> Path:
-    if os.name == "nt":  # pragma: no cover
-        return venv / "Scripts" / "python.exe"
-
-    return venv / "bin" / "python"
-
-
-def _clean_env() -> dict[str, str]:
-    env = dict(os.environ)
-
-    for key in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV"):
-        env.pop(key, None)
-
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    return env
-
-
-def _build_ref_venv() -> Path:
-    venv = Path(os.environ.get("FLASK_REF_VENV") or ROOT / ".cache" / "flask-ref-venv")
-    python = _venv_python(venv)
-    marker = venv / f".flask-{REF_VERSION}-ready"
-
-    if marker.exists() and python.exists():
-        return python
-
-    def fail(step: str, proc: subprocess.CompletedProcess[str] | None) -> t.NoReturn:
-        detail = ""
-
-        if proc is not None:
-            lines = (proc.stderr or proc.stdout or "").strip().splitlines()
-            detail = ": " + " | ".join(lines[-3:])
-
-        pytest.skip(
-            f"cannot build the Flask {REF_VERSION} reference virtualenv at"
-            f" {venv} ({step}){detail}"
-        )
-
-    env = _clean_env()
-
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "venv", "--clear", str(venv)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        fail("venv creation failed", None)
-
-    if proc.returncode != 0:
-        fail("venv creation failed", proc)
-
-    try:
-        proc = subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-input",
-                "--timeout",
-                "30",
-                f"Flask=={REF_VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-        )
-    except subprocess.TimeoutExpired:
-        fail("pip install timed out; is the package registry reachable?", None)
-
-    if proc.returncode != 0:
-        fail("pip install failed; is the package registry reachable?", proc)
-
-    marker.write_text(f"Flask=={REF_VERSION}\n")
-    return python
-
-
 @pytest.fixture(scope="module")
 def ref_python() -> Path:
-    return _build_ref_venv()
+    return ref_venv.ref_python()
 
 
 def run_reference(
@@ -267,20 +183,18 @@ def run_reference(
     """Run jobs under the reference Flask in a subprocess."""
     script = tmp_path / "session_compat_helper.py"
     script.write_text(HELPER, encoding="utf-8")
-    proc = subprocess.run(
-        [str(python), "-I", str(script)],
+    proc = ref_venv.run_python(
+        python,
+        [str(script)],
         input=json.dumps(jobs),
-        capture_output=True,
-        text=True,
         cwd=tmp_path,
-        env=_clean_env(),
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     # Make sure the subprocess really used the reference Flask.
     assert out["version"] == REF_VERSION
-    assert Path(out["file"]).resolve().is_relative_to(python.parent.parent.resolve())
+    assert ref_venv.is_reference_file(python, out["file"])
     return out["results"]  # type: ignore[no-any-return]
 
 
