@@ -283,51 +283,142 @@ ERRORS = {
 }
 
 
+def _shape(rv: WerkzeugResponse) -> tuple:
+    """What hooks can see of a response before reading its body."""
+    return (
+        type(rv),
+        rv.status,
+        rv.headers.to_wsgi_list(),
+        rv.is_streamed,
+        rv.is_sequence,
+        rv.direct_passthrough,
+    )
+
+
 @pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
 @pytest.mark.parametrize("error", ERRORS, ids=list(ERRORS))
 def test_error_response_matches_running_it_as_wsgi_app(app, error, method):
+    """The generic path is Flask 3.1's: the error run as a WSGI app and
+    cast to the response class.
+    """
     with app.test_request_context(method=method) as ctx:
         ours = app.make_response(ERRORS[error]())
         generic = Response.force_type(ERRORS[error](), ctx.request.environ)
-        assert type(ours) is Response
-        assert ours.status == generic.status
-        assert ours.headers.to_wsgi_list() == generic.headers.to_wsgi_list()
+        assert _shape(ours) == _shape(generic)
         assert ours.get_data() == generic.get_data()
         assert _run(ours, method) == _run(generic, method)
 
 
 @pytest.mark.parametrize("error", ERRORS, ids=list(ERRORS))
 def test_error_pages_are_the_generic_response(error):
-    """Twice, so the second comes from the page cache."""
+    """Twice, so the second comes from the page cache. Errors that render
+    their own way are left to the generic path (None).
+    """
     environ = EnvironBuilder().get_environ()
+    direct = error in {
+        "not found",
+        "not found, lines",
+        "unknown code",
+        "description",
+        "subclass",
+    }
 
     for _ in range(2):
         fast = Response._from_http_error(ERRORS[error](), environ)
-        generic = Response.force_type(ERRORS[error]().get_response(environ))
-        assert type(fast) is Response
-        assert _state(fast) == _state(generic)
+
+        if not direct:
+            assert fast is None
+            continue
+
+        generic = Response.force_type(ERRORS[error](), environ)
+        assert _shape(fast) == _shape(generic)  # type: ignore[arg-type]
+        assert fast.get_data() == generic.get_data()  # type: ignore[union-attr]
 
 
-def test_error_pages_with_a_response_class_that_adds_state():
-    class Tracked(Response):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.tracked = True
-
-    environ = EnvironBuilder().get_environ()
-    rv = Tracked._from_http_error(NotFound(), environ)
-    # As force_type: the class changes, its constructor does not run.
-    assert type(rv) is Tracked
-    assert not hasattr(rv, "tracked")
-    assert rv.status_code == 404
+class _Tracked(Response):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tracked = True
 
 
-def test_error_page_of_markup_is_not_the_page_of_equal_text():
-    environ = EnvironBuilder().get_environ()
-    text = Response._from_http_error(NotFound("<i>x</i>"), environ)
-    markup = Response._from_http_error(NotFound(Markup("<i>x</i>")), environ)
-    assert b"&lt;i&gt;x&lt;/i&gt;" in text.get_data()
-    assert b"<p><i>x</i></p>" in markup.get_data()
+class _OwnForceType(Response):
+    @classmethod
+    def force_type(cls, response, environ=None):
+        rv = super().force_type(response, environ)
+        rv.headers["X-Forced"] = "yes"
+        return rv
+
+
+class _OwnWsgiHeaders(Response):
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        headers["X-Sent"] = "yes"
+        return headers
+
+
+class _NoSuperInit(Response):
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+@pytest.mark.parametrize("response_class", [_Tracked, _OwnForceType, _OwnWsgiHeaders])
+@pytest.mark.parametrize("view", ["text", "abort", "json"])
+def test_response_subclasses_take_the_generic_paths(app, response_class, view):
+    """Each direct path stands in for code a subclass may override: the
+    constructor, force_type, get_wsgi_headers. Such a class gets what
+    werkzeug's own code gives.
+    """
+    app.response_class = response_class
+    seen = []
+
+    @app.route("/")
+    def index():
+        if view == "abort":
+            flask.abort(404)
+
+        return {"a": 1} if view == "json" else "text"
+
+    @app.after_request
+    def after(rv):
+        seen.append(
+            (type(rv), getattr(rv, "tracked", None), rv.headers.get("X-Forced"))
+        )
+        return rv
+
+    rv = app.test_client().get("/")
+    assert seen[0][0] is response_class
+
+    if response_class is _Tracked:
+        # force_type casts werkzeug's response to the class without running
+        # its constructor.
+        assert seen[0][1] is (None if view == "abort" else True)
+
+    if response_class is _OwnForceType and view == "abort":
+        assert seen[0][2] == "yes"
+
+    if response_class is _OwnWsgiHeaders:
+        assert rv.headers["X-Sent"] == "yes"
+
+
+def test_response_subclass_skipping_init_fails_when_sent(app):
+    """As on Flask 3.1: the hooks get the object; sending it fails."""
+    app.response_class = _NoSuperInit
+    seen = []
+    app.after_request(lambda rv: seen.append(type(rv)) or rv)
+    app.add_url_rule("/", "index", lambda: "text")
+
+    with pytest.raises(AttributeError, match="headers"):
+        app.test_client().get("/")
+
+    assert seen == [_NoSuperInit]
+
+
+def test_error_page_of_markup_is_not_the_page_of_equal_text(app):
+    with app.test_request_context():
+        text = app.make_response(NotFound("<i>x</i>"))
+        markup = app.make_response(NotFound(Markup("<i>x</i>")))
+        assert b"&lt;i&gt;x&lt;/i&gt;" in text.get_data()
+        assert b"<p><i>x</i></p>" in markup.get_data()
 
 
 def test_error_pages_stay_bounded():
@@ -340,6 +431,7 @@ def test_error_pages_stay_bounded():
 
     assert len(_ERROR_PAGES) <= 64
     rv = Response._from_http_error(NotFound("missing 5"), environ)
+    assert rv is not None
     assert b"<p>missing 5</p>" in rv.get_data()
 
 

@@ -67,7 +67,7 @@ def split_return_value(rv: t.Any) -> tuple[t.Any, t.Any, t.Any]:
     :raises TypeError: for a tuple of another length, or a status that is
         neither an int nor a str.
     """
-    if type(rv) is not tuple and not isinstance(rv, tuple):
+    if not isinstance(rv, tuple):
         return rv, None, None
 
     if len(rv) == 3:
@@ -121,7 +121,12 @@ def coerce(app: Flask, rv: t.Any) -> Response:
     """The response for a view's return value ``rv``; see the module
     docstring for the rules.
     """
-    body, status, headers = split_return_value(rv)
+    if isinstance(rv, tuple):
+        body, status, headers = split_return_value(rv)
+    else:
+        body = rv
+        status = headers = None
+
     response_class = app.response_class
     response: t.Any
 
@@ -149,18 +154,20 @@ def coerce(app: Flask, rv: t.Any) -> Response:
         status = headers = None
     elif isinstance(body, (dict, list)):
         response = app.json.response(body)
-    elif isinstance(body, HTTPException) and _plain_http_exception(body):
-        # PERF: running the error as a WSGI app renders it, reads the
-        # output back and builds a second response; its own response
-        # object is the same. A third of a 404's cost.
-        environ = _cv_request.get().request.environ
-
-        if issubclass(response_class, Response):
-            response = response_class._from_http_error(body, environ)
-        else:
-            response = response_class.force_type(body.get_response(environ))
     elif isinstance(body, BaseResponse) or callable(body):
-        response = _wrap_other(app, body)
+        response = None
+
+        # PERF: see Response._from_http_error; None where it does not apply.
+        if (
+            isinstance(body, HTTPException)
+            and issubclass(response_class, Response)
+            and _plain_http_exception(body)
+        ):
+            environ = _cv_request.get().request.environ
+            response = response_class._from_http_error(body, environ)
+
+        if response is None:
+            response = _wrap_other(app, body)
     else:
         raise TypeError(_BAD_TYPE.format(kind=type(body).__name__))
 

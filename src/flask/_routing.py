@@ -15,7 +15,7 @@ from werkzeug.routing import PathConverter
 from werkzeug.routing import Rule
 from werkzeug.routing import UnicodeConverter
 from werkzeug.routing import UUIDConverter
-from werkzeug.sansio.request import Request as _SansioRequest
+from werkzeug.wsgi import get_host
 
 from .globals import _cv_app
 from .globals import _cv_request
@@ -108,9 +108,6 @@ class MatchCache:
         return rule, args  # type: ignore[return-value]
 
 
-_werkzeug_host = _SansioRequest.host
-
-
 def _environ_text(value: str | None) -> str | None:
     """A WSGI environ string (bytes as latin-1) read as UTF-8, as
     werkzeug's ``bind_to_environ`` reads it.
@@ -131,12 +128,16 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
     config = app.config
     url_map = app.url_map
 
+    environ = request.environ
+
     if config["TRUSTED_HOSTS"] is not None:
         request.trusted_hosts = config["TRUSTED_HOSTS"]
 
-    host = request.host  # raises for an untrusted or malformed host
+    # COMPAT(3.1): the host is worked out from the environ and set on the
+    # request, whatever the request class does; an untrusted or malformed
+    # host raises here.
+    host = request.host = get_host(environ, request.trusted_hosts)
     server_name = config["SERVER_NAME"]
-    environ = request.environ
 
     if (
         server_name is None
@@ -144,7 +145,6 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
         and not app.subdomain_matching
         and "HTTP_UPGRADE" not in environ
         and type(url_map).bind_to_environ is Map.bind_to_environ
-        and type(request).host is _werkzeug_host
     ):
         return _bind_known_host(app, url_map, host, environ)
 

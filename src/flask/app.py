@@ -276,6 +276,9 @@ class Flask(_PackageFilesMixin, App):
         host is a 400.
         """
         if request is None:
+            if self.config["SERVER_NAME"] is None:
+                return None
+
             return bind_to_server_name(self)
 
         return bind_to_request(self, request)
@@ -439,7 +442,20 @@ class Flask(_PackageFilesMixin, App):
         return tuple(req.blueprints)
 
     def _request_plan(self, req: Request) -> ScopePlan:
-        return self._scope_plan(self._request_scopes(req))
+        """The plan of the request's scope."""
+        # PERF: the request path asks three times; the common case (the
+        # plan is current) is answered here without further calls.
+        if type(req).blueprints is Request.blueprints:
+            scopes = req._blueprint_scopes()
+        else:
+            scopes = tuple(req.blueprints)
+
+        plan = self._plans.get(scopes)
+
+        if plan is None or plan.generation != self._generation.value:
+            plan = self._scope_plan(scopes)
+
+        return plan
 
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
         """Run the URL value preprocessors, then the ``before_request``
@@ -570,7 +586,7 @@ class Flask(_PackageFilesMixin, App):
 
         req = _cv_request.get().request
         funcs = self._request_plan(req).teardown_request
-        error = _run_teardowns(funcs, exc, self.ensure_sync)
+        error = _run_teardowns(funcs, exc, self.ensure_sync) if funcs else None
 
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
@@ -595,8 +611,8 @@ class Flask(_PackageFilesMixin, App):
         if exc is _sentinel:
             exc = sys.exc_info()[1]
 
-        funcs = reversed(self.teardown_appcontext_funcs)
-        error = _run_teardowns(funcs, exc, self.ensure_sync)
+        funcs = self.teardown_appcontext_funcs[::-1]
+        error = _run_teardowns(funcs, exc, self.ensure_sync) if funcs else None
 
         if appcontext_tearing_down.receivers:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)

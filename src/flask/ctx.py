@@ -454,7 +454,15 @@ class RequestContext(_Pushable):
         try:
             if last:
                 self.app.do_teardown_request(exc)
-                self._close_request()
+                request = self.request
+                close = getattr(type(request), "close", None)
+
+                # PERF: werkzeug's close only closes the uploaded files;
+                # with none parsed there is nothing to do.
+                if close is not None and (
+                    close is not _werkzeug_request_close or "files" in request.__dict__
+                ):
+                    request.close()
         finally:
             current = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
@@ -470,19 +478,6 @@ class RequestContext(_Pushable):
 
             if current is not self:
                 raise _wrong_pop("request", current, self)
-
-    def _close_request(self) -> None:
-        request = self.request
-        close = getattr(type(request), "close", None)
-
-        # PERF: werkzeug's close only closes the uploaded files; with none
-        # parsed there is nothing to do.
-        if close is None or (
-            close is _werkzeug_request_close and "files" not in request.__dict__
-        ):
-            return
-
-        request.close()
 
     def __repr__(self) -> str:
         request = self.request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import typing as t
 from urllib.parse import unquote_to_bytes
 
@@ -429,15 +430,62 @@ _RESPONSE_STATE = frozenset(
     )
 )
 
-# Error pages rendered by werkzeug's HTTPException, by code and description.
-_ERROR_PAGES: dict[tuple[int, str | None], bytes] = {}
+# What werkzeug's force_type makes of an HTTP error that renders as
+# werkzeug's do, by code and description: headers, status line, status code
+# and page.
+_ERROR_PAGES: dict[
+    tuple[int, str | None], tuple[list[tuple[str, str]], str, int, bytes]
+] = {}
+
+
+class _ErrorPage:
+    """The body of an HTTP error's response: one chunk, read as a stream.
+
+    The cast of an error run as a WSGI app wraps the page's iterable, so
+    hooks see a streamed body (no length, not a sequence); this is such an
+    iterator, which :meth:`Response.__call__` can also send directly.
+    """
+
+    __slots__ = ("chunk",)
+
+    def __init__(self, chunk: bytes) -> None:
+        self.chunk: bytes | None = chunk
+
+    def __iter__(self) -> _ErrorPage:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = self.chunk
+
+        if chunk is None:
+            raise StopIteration
+
+        self.chunk = None
+        return chunk
+
+
+def _cast_error(
+    e: HTTPException, environ: WSGIEnvironment
+) -> tuple[list[tuple[str, str]], str, int, bytes]:
+    generic = ResponseBase.force_type(e, environ)  # type: ignore[arg-type]
+    page = generic.get_data()
+    return generic.headers.to_wsgi_list(), generic.status, generic.status_code, page
+
+
 # Whether an HTTPException subclass renders its page and headers with
 # werkzeug's own methods.
 _WERKZEUG_RENDERING: dict[type[HTTPException], bool] = {}
 
 
-# What werkzeug's HTTPException renders its page and headers with.
-_RENDERING = ("get_response", "get_body", "get_description", "get_headers", "name")
+# What werkzeug's HTTPException renders and sends its page with.
+_RENDERING = (
+    "__call__",
+    "get_response",
+    "get_body",
+    "get_description",
+    "get_headers",
+    "name",
+)
 
 
 def _renders_like_werkzeug(kind: type[HTTPException]) -> bool:
@@ -457,6 +505,27 @@ def _renders_like_werkzeug(kind: type[HTTPException]) -> bool:
 # class and mimetype, or None where the normal constructor must be used.
 _DIRECT_PLANS: dict[tuple[t.Any, ...], tuple[str, str, int] | None] = {}
 
+# What werkzeug's constructor runs to build a response from a body, and
+# what its __call__ runs to send one. A subclass that overrides any of them
+# gets werkzeug's own paths, never the direct ones.
+_BUILDING = ("__init__", "set_data", "_clean_status", "status", "status_code")
+_SENDING = (
+    "__call__",
+    "get_wsgi_response",
+    "get_wsgi_headers",
+    "get_app_iter",
+    "iter_encoded",
+)
+_CASTING = ("force_type",)
+
+
+def _unchanged(cls: type, base: type, names: tuple[str, ...]) -> bool:
+    """Whether ``cls`` inherits each of ``names`` from ``base`` as it is."""
+    return all(
+        inspect.getattr_static(cls, name) is inspect.getattr_static(base, name)
+        for name in names
+    )
+
 
 class Response(ResponseBase):
     """The response class of the framework: werkzeug's, with ``text/html``
@@ -468,6 +537,23 @@ class Response(ResponseBase):
     json_module = json
 
     autocorrect_location_header = False
+
+    # Whether this class may take the direct build and send paths; see
+    # __init_subclass__.
+    _builds_directly = True
+    _sends_directly = True
+    _casts_directly = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Decided once per class: a fast path is only taken for classes
+        # that run exactly the code it stands in for.
+        cls._builds_directly = _unchanged(cls, Response, _BUILDING)
+        # Sending directly also relies on the state the constructor sets.
+        cls._sends_directly = cls._builds_directly and _unchanged(
+            cls, Response, _SENDING
+        )
+        cls._casts_directly = _unchanged(cls, Response, _CASTING)
 
     @property
     def max_cookie_size(self) -> int:  # type: ignore[override]
@@ -502,7 +588,7 @@ class Response(ResponseBase):
         # PERF: werkzeug's constructor parses the status and validates the
         # two headers it writes itself; setting the same state directly
         # takes 0.5 us instead of 4 us, over 10% of a hello-world request.
-        plan = cls._plan(mimetype)
+        plan = cls._plan(mimetype) if cls._builds_directly else None
 
         if plan is None:
             return cls(data, mimetype=mimetype)
@@ -524,38 +610,50 @@ class Response(ResponseBase):
         return rv
 
     @classmethod
-    def _from_http_error(cls, e: HTTPException, environ: WSGIEnvironment) -> Response:
-        """``cls.force_type(e.get_response(environ))``, built directly
-        when that is known to give the same object.
+    def _from_http_error(
+        cls, e: HTTPException, environ: WSGIEnvironment
+    ) -> Response | None:
+        """What ``cls.force_type(e, environ)`` makes of an HTTP error, built
+        directly; ``None`` when that cannot be known to be the same (a
+        subclass's own rendering or ``force_type``, an unusual code or
+        description).
         """
-        # PERF: werkzeug renders the same page for every 404 (escaping the
-        # name and description each time) and builds a response that is
-        # then cast to this class. With werkzeug's own rendering methods the
-        # page depends only on the code and description: keep the page, and
-        # build the response as _from_data does. A 404 takes 28% fewer
-        # instructions.
+        # PERF: run as a WSGI app, the error renders its page (escaping the
+        # name and description each time), is read back through werkzeug's
+        # test runner, and becomes a second response cast to this class.
+        # With werkzeug's own rendering, what that gives depends only on
+        # the code and description: keep it, and set the same state on a
+        # new object.
         description = e.description
-        plan = cls._plan("text/html")
 
         if (
-            plan is None
+            not cls._casts_directly
             or type(e.code) is not int
             or not (description is None or type(description) is str)
             or not _renders_like_werkzeug(type(e))
         ):
-            return cls.force_type(e.get_response(environ))  # type: ignore[return-value]
+            return None
 
         key = (e.code, description)
-        page = _ERROR_PAGES.get(key)
+        cast = _ERROR_PAGES.get(key)
 
-        if page is None:
+        if cast is None:
             if len(_ERROR_PAGES) >= 64:  # descriptions can be made per request
                 _ERROR_PAGES.clear()
 
-            page = _ERROR_PAGES[key] = e.get_body(environ).encode()
+            cast = _ERROR_PAGES[key] = _cast_error(e, environ)
 
-        rv = cls._from_data(page, "text/html")
-        rv.status_code = e.code
+        header_list, status, status_code, page = cast
+        # As force_type: the class is set, its constructor does not run.
+        rv = cls.__new__(cls)
+        headers = Headers()
+        headers._list = list(header_list)
+        rv.headers = headers
+        rv._status = status
+        rv._status_code = status_code
+        rv.direct_passthrough = False
+        rv._on_close = []
+        rv.response = _ErrorPage(page)
         return rv
 
     @classmethod
@@ -603,18 +701,26 @@ class Response(ResponseBase):
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
         """Send the response as a WSGI application."""
+        if not self._sends_directly:
+            return super().__call__(environ, start_response)
+
         body = self.response
+
+        if type(body) is list:
+            chunk = body[0] if len(body) == 1 else None
+        elif type(body) is _ErrorPage:
+            chunk = body.chunk
+        else:
+            chunk = None
 
         # PERF: werkzeug copies the headers, scans them, and wraps the body
         # in two iterators for every response. A body of one bytes chunk
-        # (what str, bytes and JSON returns make) needs none of that unless
-        # a header must be rewritten or the status or method means no
-        # body: then take werkzeug's path. About 10% of a hello-world
-        # request.
+        # (what str, bytes and JSON returns and error pages make) needs none
+        # of that unless a header must be rewritten or the status or method
+        # means no body: then take werkzeug's path. About 10% of a
+        # hello-world request.
         if (
-            type(body) is list
-            and len(body) == 1
-            and type(body[0]) is bytes
+            type(chunk) is bytes
             and not self._on_close
             and environ["REQUEST_METHOD"] != "HEAD"
         ):
@@ -633,10 +739,10 @@ class Response(ResponseBase):
                         break
                 else:
                     if not has_length and self.automatically_set_content_length:
-                        headers.append(("Content-Length", str(len(body[0]))))
+                        headers.append(("Content-Length", str(len(chunk))))
 
                     start_response(self.status, headers)
-                    return body
+                    return body  # type: ignore[return-value]
 
         return super().__call__(environ, start_response)
 
