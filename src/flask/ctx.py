@@ -30,6 +30,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import MapAdapter
 
     from .app import Flask
+    from .sessions import SessionInterface
     from .sessions import SessionMixin
     from .wrappers import Request
     from .wrappers import Response
@@ -259,6 +260,32 @@ class AppContext(_Pushable):
             appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
 
+_cookie_interface = SecureCookieSessionInterface
+_open = _cookie_interface.open_session
+_save = _cookie_interface.save_session
+_is_null = _cookie_interface.is_null_session
+_make_null = _cookie_interface.make_null_session
+
+
+def _opens_lazily(interface: SessionInterface) -> bool:
+    """Whether the session may wait until first used to open (and, never
+    used and without a cookie, not be saved): only for the built-in cookie
+    interface as it ships, whose results do not depend on when it runs.
+    Another interface, or one whose methods were replaced on the instance
+    or the class (a test's mock), is called at push and at save, as it
+    expects.
+    """
+    cls = _cookie_interface
+    return (
+        type(interface) is cls
+        and not interface.__dict__
+        and cls.open_session is _open
+        and cls.save_session is _save
+        and cls.is_null_session is _is_null
+        and cls.make_null_session is _make_null
+    )
+
+
 class _LazySession:
     """``RequestContext._session``: the session, opened on first read.
 
@@ -427,11 +454,8 @@ class RequestContext(_Pushable):
 
         self._pushed = True
 
-        # Only the built-in cookie interface is known to give the same
-        # session whenever it opens; others open at push, as they expect.
-        if (
-            self.__dict__.get("_session") is None
-            and type(self.app.session_interface) is not SecureCookieSessionInterface
+        if self.__dict__.get("_session") is None and not _opens_lazily(
+            self.app.session_interface
         ):
             self._session = self._open_session()
 

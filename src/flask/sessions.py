@@ -19,6 +19,7 @@ from itsdangerous import Signer
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
+from werkzeug.sansio.response import Response as _SansioResponse
 
 from .json.tag import TaggedJSONSerializer
 
@@ -321,11 +322,18 @@ class _SessionSerializer(URLSafeTimedSerializer):
             return rv
 
 
+_werkzeug_vary = _SansioResponse.vary
+
+
 def _vary_on_cookie(response: Response) -> None:
     """Add ``Cookie`` to the response's ``Vary`` header."""
     # PERF: werkzeug's vary set parses and rewrites the header; most
     # responses have none yet, or only this one. (getlist, because a
     # membership test on Headers raises and catches a KeyError.)
+    if type(response).vary is not _werkzeug_vary:
+        response.vary.add("Cookie")
+        return
+
     values = response.headers.getlist("Vary")
 
     if not values:

@@ -50,6 +50,15 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
+def _next_getattr(cls: type) -> t.Any:
+    """The ``getattr`` that :meth:`Environment.getattr` hands over to in
+    the MRO of ``cls``.
+    """
+    mro = cls.__mro__
+    after = mro[mro.index(Environment) + 1 :]
+    return next(c.__dict__["getattr"] for c in after if "getattr" in c.__dict__)
+
+
 class Environment(BaseEnvironment):
     """The Jinja environment an app renders with. Unless ``loader`` is
     given, it finds templates through the app's
@@ -61,6 +70,9 @@ class Environment(BaseEnvironment):
 
     def __init__(self, app: App, **options: t.Any) -> None:
         self.app = app
+        # The dict-first lookup below stands in for jinja's own getattr
+        # only; a class mixed in after this one (a sandbox) keeps its own.
+        self._dict_first = _next_getattr(type(self)) is BaseEnvironment.getattr
 
         if "loader" not in options:
             options["loader"] = app.create_global_jinja_loader()
@@ -72,7 +84,7 @@ class Environment(BaseEnvironment):
         # PERF: for a plain dict, a name that is not a dict attribute can
         # only be found as a key, so look there first instead of letting
         # getattr raise; ``row.name`` on dicts is common in templates.
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and self._dict_first:
             try:
                 return obj[attribute]
             except KeyError:

@@ -432,10 +432,14 @@ _RESPONSE_STATE = frozenset(
 
 # What werkzeug's force_type makes of an HTTP error that renders as
 # werkzeug's do, by code and description: headers, status line, status code
-# and page.
+# and page (None: build it the generic way).
 _ERROR_PAGES: dict[
-    tuple[int, str | None], tuple[list[tuple[str, str]], str, int, bytes]
+    tuple[int, str | None], tuple[list[tuple[str, str]], str, int, bytes] | None
 ] = {}
+
+# The direct builds set the header list werkzeug's Headers keeps; without
+# one (another werkzeug version) they are never taken.
+_HEADERS_KEEP_A_LIST = type(vars(Headers()).get("_list")) is list
 
 
 class _ErrorPage:
@@ -466,9 +470,18 @@ class _ErrorPage:
 
 def _cast_error(
     e: HTTPException, environ: WSGIEnvironment
-) -> tuple[list[tuple[str, str]], str, int, bytes]:
+) -> tuple[list[tuple[str, str]], str, int, bytes] | None:
+    """What werkzeug's cast of the error gives, or ``None`` if it has state
+    the direct build would not set (another werkzeug version).
+    """
     generic = ResponseBase.force_type(e, environ)  # type: ignore[arg-type]
     page = generic.get_data()
+
+    # Its only close callback closes werkzeug's own rendering of the page,
+    # which holds nothing to release.
+    if set(vars(generic)) != _RESPONSE_STATE:
+        return None
+
     return generic.headers.to_wsgi_list(), generic.status, generic.status_code, page
 
 
@@ -627,7 +640,7 @@ class Response(ResponseBase):
         description = e.description
 
         if (
-            not cls._casts_directly
+            not (cls._casts_directly and _HEADERS_KEEP_A_LIST)
             or type(e.code) is not int
             or not (description is None or type(description) is str)
             or not _renders_like_werkzeug(type(e))
@@ -635,13 +648,17 @@ class Response(ResponseBase):
             return None
 
         key = (e.code, description)
-        cast = _ERROR_PAGES.get(key)
 
-        if cast is None:
+        if key in _ERROR_PAGES:
+            cast = _ERROR_PAGES[key]
+        else:
             if len(_ERROR_PAGES) >= 64:  # descriptions can be made per request
                 _ERROR_PAGES.clear()
 
             cast = _ERROR_PAGES[key] = _cast_error(e, environ)
+
+        if cast is None:
+            return None
 
         header_list, status, status_code, page = cast
         # As force_type: the class is set, its constructor does not run.
@@ -683,6 +700,9 @@ class Response(ResponseBase):
         ``None`` if that response has state the direct build would miss
         (a subclass constructor that does more, another werkzeug version).
         """
+        if not _HEADERS_KEEP_A_LIST:
+            return None
+
         proto = cls(b"", mimetype=mimetype)
         items = proto.headers.to_wsgi_list()
 

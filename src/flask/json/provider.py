@@ -142,8 +142,12 @@ class DefaultJSONProvider(JSONProvider):
         kwargs.setdefault("sort_keys", self.sort_keys)
 
         # PERF: json.dumps builds a new encoder for every call with options;
-        # reuse one per set of options (it keeps no state between calls).
-        # About 5% of a JSON response.
+        # reuse one per set of options (the stdlib encoder keeps no state
+        # between calls; an encoder class given by the caller might, so it
+        # gets a new one each time). About 5% of a JSON response.
+        if "cls" in kwargs:
+            return json.dumps(obj, **kwargs)
+
         try:
             key = tuple(sorted(kwargs.items()))
             encoder = self._encoders[key]
