@@ -27,6 +27,8 @@ class Step:
     events: tuple[str, ...] = ()
     #: Steps where an exception leaves the normal path.
     may_raise: bool = False
+    #: Steps whose functions come from the scope's plan.
+    planned: bool = False
 
 
 LIFECYCLE: list[Step] = [
@@ -54,12 +56,14 @@ LIFECYCLE: list[Step] = [
         "the app's first, then each blueprint's, outermost to innermost",
         ("url_value_preprocessor app", "url_value_preprocessor bp"),
         may_raise=True,
+        planned=True,
     ),
     Step(
         "before_request functions",
         "same order; a return value other than None replaces the view",
         ("before_request app", "before_request bp"),
         may_raise=True,
+        planned=True,
     ),
     Step(
         "The view function",
@@ -75,6 +79,7 @@ LIFECYCLE: list[Step] = [
         "after_this_request, then after_request functions",
         "innermost blueprint first, the app last; each in reverse order",
         ("after_this_request", "after_request bp", "after_request app"),
+        planned=True,
     ),
     Step(
         "Save the session",
@@ -90,6 +95,7 @@ LIFECYCLE: list[Step] = [
         "teardown_request functions, then request_tearing_down",
         "always, even after an error; innermost blueprint first, app last",
         ("teardown_request bp", "teardown_request app", "request_tearing_down"),
+        planned=True,
     ),
     Step("Pop the request context"),
     Step(
@@ -102,6 +108,18 @@ LIFECYCLE: list[Step] = [
         "signal appcontext_popped",
         ("appcontext_popped",),
     ),
+]
+
+PLAN_NOTE = [
+    "The scope's plan",
+    "A request's scope is its blueprint",
+    "and their parents. What the marked",
+    "steps run (and the error handlers,",
+    "context processors, URL defaults)",
+    "is resolved once per scope from the",
+    "registries, and resolved again when",
+    "any registry changes: decorators,",
+    "blueprints, or direct list edits.",
 ]
 
 ERROR_PATH = [
@@ -124,6 +142,8 @@ APP_EDGE = "#2f5d8a"
 REQ = "#f7e6cc"
 REQ_EDGE = "#a8661c"
 ERR = "#f8e1e1"
+PLAN = "#e4f2e4"
+PLAN_EDGE = "#2e6b34"
 ERR_EDGE = "#a4262c"
 FONT = "font-family='DejaVu Sans, Helvetica, Arial, sans-serif'"
 
@@ -180,7 +200,7 @@ class Canvas:
         )
 
     def render(self) -> str:
-        colors = {INK, ERR_EDGE, APP_EDGE, REQ_EDGE}
+        colors = {INK, ERR_EDGE, APP_EDGE, REQ_EDGE, PLAN_EDGE}
         markers = "".join(
             f"<marker id='head-{c[1:]}' viewBox='0 0 10 10' refX='9' refY='5'"
             f" markerWidth='7' markerHeight='7' orient='auto-start-reverse'>"
@@ -200,10 +220,10 @@ class Canvas:
 
 
 def lifecycle_svg() -> str:
-    box_x, box_w, box_h, gap, top = 125, 480, 40, 12, 20
+    box_x, box_w, box_h, gap, top = 125, 520, 40, 12, 20
     step_y = [top + i * (box_h + gap) for i in range(len(LIFECYCLE))]
     height = step_y[-1] + box_h + 20
-    c = Canvas(900, height, "The life of a request: which hooks run, in what order")
+    c = Canvas(940, height, "The life of a request: which hooks run, in what order")
 
     # Context spans on the left: which steps run inside which context.
     app_first, app_last = 2, 16
@@ -258,13 +278,24 @@ def lifecycle_svg() -> str:
         else:
             c.text(box_x + 10, y + 25, step.title, weight="bold")
 
+        if step.planned:
+            c.rect(box_x + box_w - 46, y + 10, 38, 20, PLAN, PLAN_EDGE, radius=10)
+            c.text(
+                box_x + box_w - 27,
+                y + 24,
+                "plan",
+                size=11,
+                color=PLAN_EDGE,
+                anchor="middle",
+            )
+
         if i + 1 < len(LIFECYCLE):
             cx = box_x + box_w / 2
             c.arrow([(cx, y + box_h), (cx, y + box_h + gap)])
 
     # The error path beside the steps that may raise.
     raising = [i for i, s in enumerate(LIFECYCLE) if s.may_raise]
-    err_x, err_w = 640, 250
+    err_x, err_w = 680, 250
     err_y = step_y[raising[0]] - 10
     err_h = len(ERROR_PATH) * 16 + 16
     c.rect(err_x, err_y, err_w, err_h, ERR, ERR_EDGE)
@@ -295,6 +326,21 @@ def lifecycle_svg() -> str:
         ],
         ERR_EDGE,
     )
+    # The plan, above the error path.
+    plan_h = len(PLAN_NOTE) * 16 + 16
+    plan_y = step_y[0]
+    c.rect(err_x, plan_y, err_w, plan_h, PLAN, PLAN_EDGE)
+
+    for n, line in enumerate(PLAN_NOTE):
+        c.text(
+            err_x + 10,
+            plan_y + 22 + n * 16,
+            line,
+            size=11,
+            weight="bold" if n == 0 else "normal",
+            color=PLAN_EDGE if n == 0 else INK,
+        )
+
     # Legend.
     legend_y = step_y[-4]
     c.rect(err_x, legend_y, 24, 16, "#ffffff", INK, radius=3, dash=True)
@@ -303,6 +349,8 @@ def lifecycle_svg() -> str:
     c.text(err_x + 32, legend_y + 39, "hooks or signals you can register", size=11)
     c.rect(err_x, legend_y + 52, 24, 16, "#eef1f4", INK, radius=3)
     c.text(err_x + 32, legend_y + 65, "teardown: runs even after an error", size=11)
+    c.rect(err_x, legend_y + 78, 24, 16, PLAN, PLAN_EDGE, radius=8)
+    c.text(err_x + 32, legend_y + 91, "functions taken from the scope's plan", size=11)
     return c.render()
 
 
