@@ -77,7 +77,8 @@ _BUILTINS = (
     # Werkzeug, Jinja and itsdangerous classes named without their module
     # in our annotations and docstrings.
     r"|HTTPException|Rule|Map|MapAdapter|MultiDict|ImmutableMultiDict|Headers"
-    r"|TestResponse(\.\w+)?|Template|BaseLoader|URLSafeTimedSerializer"
+    r"|TestResponse(\.\w+)?|Template|TemplateNotFound|BaseLoader"
+    r"|URLSafeTimedSerializer"
     r"|BaseResponse|BaseRequest|FileStorage|Client|CliRunner|Result|Group"
     r"|Command|Context|ParamType|Signal|NamedSignal|LocalProxy|Markup)"
 )
@@ -86,6 +87,8 @@ nitpick_ignore_regex = [
     (r"py:.*", _BUILTINS),
     # Type variables of decorators (T_route, F, ...) are not API.
     (r"py:.*", r"flask(\.\w+)*\.(T_\w+|T|F|R|P)"),
+    # Private helpers that annotations or defaults name are not API either.
+    (r"py:.*", r"flask(\.\w+)*\._\w+"),
 ]
 
 

@@ -107,7 +107,6 @@ class Config(dict):  # type: ignore[type-arg]
         defaults: dict[str, t.Any] | None = None,
     ) -> None:
         super().__init__(defaults or {})
-        #: The folder relative file names are resolved against.
         self.root_path = root_path
 
     def _read_file(

@@ -64,7 +64,7 @@ class Environment(BaseEnvironment):
     given, it finds templates through the app's
     :meth:`~flask.Flask.create_global_jinja_loader`.
 
-    :param app: The app the environment belongs to, kept as :attr:`app`.
+    :param app: The app the environment belongs to, kept as ``app``.
     :param options: Passed on to :class:`jinja2.Environment`.
     """
 

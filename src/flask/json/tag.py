@@ -72,8 +72,8 @@ class JSONTag:
         raise NotImplementedError
 
     def to_json(self, value: t.Any) -> t.Any:
-        """Turn ``value`` into data JSON can hold (the tag is added by
-        :meth:`tag`).
+        """Turn ``value`` into data JSON can hold (``tag()`` adds the
+        tag).
         """
         raise NotImplementedError
 
@@ -83,7 +83,7 @@ class JSONTag:
 
     def tag(self, value: t.Any) -> dict[str, t.Any]:
         """Wrap the JSON form of ``value`` in a one-key object named
-        after :attr:`key`.
+        after the tag's ``key``.
         """
         return {self.key: self.to_json(value)}
 

@@ -94,12 +94,12 @@ class Scaffold:
     entries under the blueprint's dotted name.
 
     :param import_name: The module or package this belongs to; it locates
-        :attr:`root_path`.
+        ``root_path``.
     :param static_folder: The static files' folder, relative to
-        :attr:`root_path`.
+        ``root_path``.
     :param static_url_path: The URL path static files are served under.
     :param template_folder: The templates' folder, relative to
-        :attr:`root_path`.
+        ``root_path``.
     :param root_path: The package's folder, for when ``import_name`` cannot
         locate it.
     """
