@@ -138,8 +138,14 @@ def coerce(app: Flask, rv: t.Any) -> Response:
     if isinstance(body, response_class):
         response = body
     elif type(body) is str or type(body) is bytes:
-        if status is None and headers is None and issubclass(response_class, Response):
-            # PERF: see Response._from_data.
+        if (
+            status is None
+            and headers is None
+            and issubclass(response_class, Response)
+            and response_class._builds_directly
+        ):
+            # PERF: see Response._from_data. (A class with a constructor of
+            # its own is called below with the arguments Flask passes.)
             return response_class._from_data(body)
 
         response = response_class(body, status=status, headers=headers)
