@@ -219,6 +219,30 @@ def test_plain_response_is_built_directly(app):
         assert not _recording_response_class(kind, [])._builds_directly
 
 
+def test_direct_build_steps_aside_when_the_constructor_sets_more(monkeypatch):
+    """A constructor that leaves more state than the direct build sets (as
+    another werkzeug version might, here werkzeug's own patched) makes the
+    plan "use the constructor". Checked with a new class: plans are made
+    once per class and mimetype.
+    """
+    original = WerkzeugResponse.__init__
+
+    def init(self: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        original(self, *args, **kwargs)
+        self.extra = "state"
+
+    monkeypatch.setattr(WerkzeugResponse, "__init__", init)
+
+    class Fresh(Response):
+        pass
+
+    assert Fresh._builds_directly
+    assert Fresh._plan(None) is None
+    rv = Fresh._from_data("x")
+    assert rv.extra == "state"  # type: ignore[attr-defined]
+    assert _state(rv) == _state(Fresh("x"))
+
+
 def test_direct_build_steps_aside_without_a_header_list(app, monkeypatch):
     """Under a werkzeug whose Headers keeps no ``_list`` the plan is "use
     the constructor" (checked with a new class, so no plan is cached yet).
@@ -328,9 +352,29 @@ def test_plain_response_is_sent_directly():
     environ = EnvironBuilder().get_environ()
     app_iter = rv(environ, lambda status, headers: None)
     assert app_iter is rv.response
-    assert _serve(Response("hello")) == _serve(
-        Response("hello"), call=WerkzeugResponse.__call__
-    )
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"status": 204},
+        {"status": 304},
+        {"status": 103},
+        {"status": 302, "headers": {"Location": "/ü"}},
+        {"headers": {"Content-Location": "/ü"}},
+    ],
+)
+def test_plain_response_is_sent_as_werkzeug_sends_it(method, kwargs):
+    """The inputs the direct send excludes (HEAD, no-body statuses,
+    rewritten headers) get werkzeug's output.
+    """
+
+    def make() -> Response:
+        return Response("hello", **kwargs)
+
+    assert _serve(make(), method) == _serve(make(), method, WerkzeugResponse.__call__)
 
 
 # --- row 3: HTTP errors cast directly (Response._from_http_error) ----------
@@ -406,10 +450,58 @@ def test_http_error_is_the_cast_of_the_error(app, error, method, response_class)
         generic = response_class.force_type(_ERRORS[error](), ctx.request.environ)
 
     assert _shape(ours) == _shape(generic)
+    # A hook may read the body: a HEAD request's cast has none.
+    assert ours.get_data() == generic.get_data()
     assert _serve(ours, method) == _serve(generic, method)
 
     if response_class is _OwnForceType:
         assert forced == [type(_ERRORS[error]()).__name__]
+
+
+class _FloatCode(HTTPException):
+    code = 404.0  # type: ignore[assignment]
+    description = NotFound.description
+
+
+# Errors whose code and description equal those of another error that
+# renders differently: they must not share its cached page.
+_LOOKALIKES = {
+    "markup vs str": (
+        lambda: NotFound("<i>x</i>"),
+        lambda: NotFound(Markup("<i>x</i>")),
+    ),
+    "float code vs int": (lambda: NotFound(), lambda: _FloatCode()),
+}
+
+
+def _outcome(app: flask.Flask, make: t.Callable[[], HTTPException], method: str):
+    """The response's shape and body, or the error making it raised."""
+    with app.test_request_context(method=method) as ctx:
+        try:
+            rv = app.make_response(make())
+            ours: t.Any = (_shape(rv), rv.get_data())
+        except Exception as e:
+            ours = (type(e), str(e))
+
+        try:
+            rv = Response.force_type(make(), ctx.request.environ)
+            generic: t.Any = (_shape(rv), rv.get_data())
+        except Exception as e:
+            generic = (type(e), str(e))
+
+    return ours, generic
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("pair", list(_LOOKALIKES))
+def test_http_errors_with_equal_keys_get_their_own_cast(app, pair, reverse):
+    """In either order, and a GET after a HEAD (whose cast has no body)."""
+    makers = _LOOKALIKES[pair][::-1] if reverse else _LOOKALIKES[pair]
+
+    for method in ("HEAD", "GET"):
+        for make in makers:
+            ours, generic = _outcome(app, make, method)
+            assert ours == generic, (make, method)
 
 
 def test_http_error_skipping_init_fails_as_the_cast_does(app):

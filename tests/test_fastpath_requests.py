@@ -372,9 +372,11 @@ def test_adapter_of_another_class_matches_every_time():
     app = App(__name__)
     app.add_url_rule("/<int:n>", "n", lambda n: str(n))
     client = app.test_client()
-    assert client.get("/3").data == b"3"
-    assert client.get("/3").data == b"3"
-    assert matched == ["/3", "/3"]
+
+    for _ in range(3):
+        assert client.get("/3").data == b"3"
+
+    assert matched == ["/3", "/3", "/3"]
 
 
 def test_plain_match_is_cached(app):
