@@ -138,7 +138,14 @@ def coerce(app: Flask, rv: t.Any) -> Response:
     if isinstance(body, response_class):
         response = body
     elif type(body) is str or type(body) is bytes:
-        if status is None and headers is None and issubclass(response_class, Response):
+        # Only our response classes have the flag; it is false for one
+        # with a constructor of its own, which is called below with the
+        # arguments Flask passes.
+        if (
+            status is None
+            and headers is None
+            and getattr(response_class, "_builds_directly", False)
+        ):
             # PERF: see Response._from_data.
             return response_class._from_data(body)
 

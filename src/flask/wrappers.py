@@ -519,17 +519,29 @@ def _renders_like_werkzeug(kind: type[HTTPException]) -> bool:
 _DIRECT_PLANS: dict[tuple[t.Any, ...], tuple[str, str, int] | None] = {}
 
 # What werkzeug's constructor runs to build a response from a body, and
-# what its __call__ runs to send one. A subclass that overrides any of them
-# gets werkzeug's own paths, never the direct ones.
-_BUILDING = ("__init__", "set_data", "_clean_status", "status", "status_code")
+# what its __call__ runs to send one (the app iterator it returns calls
+# ``close``). A subclass that overrides any of them gets werkzeug's own
+# paths, never the direct ones. The direct builds make the object with
+# ``__new__`` and set its attributes, which the cast of an error does not.
+_BUILDING = (
+    "__new__",
+    "__init__",
+    "__setattr__",
+    "set_data",
+    "_clean_status",
+    "status",
+    "status_code",
+)
 _SENDING = (
     "__call__",
     "get_wsgi_response",
     "get_wsgi_headers",
     "get_app_iter",
     "iter_encoded",
+    "is_sequence",
+    "close",
 )
-_CASTING = ("force_type",)
+_CASTING = ("force_type", "__new__", "__setattr__")
 
 
 def _unchanged(cls: type, base: type, names: tuple[str, ...]) -> bool:

@@ -148,8 +148,12 @@ class DefaultJSONProvider(JSONProvider):
         if "cls" in kwargs:
             return json.dumps(obj, **kwargs)
 
+        # The options as given (a caller passes them in the same order each
+        # time), and the type of ``indent``: the one option an equal value
+        # of another type changes (an indent of 2.0 fails where 2 works),
+        # so the two must not share an encoder.
         try:
-            key = tuple(sorted(kwargs.items()))
+            key = (*kwargs.items(), type(kwargs.get("indent")))
             encoder = self._encoders[key]
         except KeyError:
             if len(self._encoders) >= 32:

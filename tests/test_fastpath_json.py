@@ -1,0 +1,216 @@
+"""Fast-path audit rows 5-6 (see ``test_fastpath_audit.py`` for the
+table): the reused JSON encoder and the tag plans of the tagged JSON
+serializer, pitted against ``json.dumps`` and against asking every tag.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from datetime import datetime
+from datetime import timezone
+from uuid import UUID
+
+import pytest
+from markupsafe import Markup
+
+from flask.json.tag import JSONTag
+from flask.json.tag import PassDict
+from flask.json.tag import TaggedJSONSerializer
+from flask.json.tag import TagTuple
+
+# --- row 5: one JSON encoder per set of options ----------------------------
+
+
+class _Stateful(json.JSONEncoder):
+    """Numbers its outputs, counting on the instance: json.dumps makes a
+    new encoder for each call, so every output is number 1.
+    """
+
+    def encode(self, o: t.Any) -> str:
+        self.count = getattr(self, "count", 0) + 1
+        return f"{self.count}:{super().encode(o)}"
+
+
+def test_callers_encoder_class_is_made_anew_as_json_dumps_does(app):
+    provider = app.json
+    # What the provider adds to the caller's options.
+    options = {
+        "default": provider.default,
+        "ensure_ascii": provider.ensure_ascii,
+        "sort_keys": provider.sort_keys,
+    }
+
+    for value in ([1], {"b": 2, "a": 1}, [1], "x"):
+        assert provider.dumps(value, cls=_Stateful) == json.dumps(
+            value, cls=_Stateful, **options
+        )
+        assert provider.dumps(value, cls=_Stateful).startswith("1:")
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [({"indent": 2}, {"indent": 2.0}), ({"indent": 2.0}, {"indent": 2})],
+)
+def test_equal_options_of_another_type_behave_as_json_dumps(app, first, then):
+    """An indent of 2.0 equals 2 but fails in json.dumps; it must neither
+    borrow the encoder of 2 nor leave one behind that breaks 2.
+    """
+    obj = {"a": [1]}
+
+    for kwargs in (first, then, first):
+        try:
+            expected: t.Any = json.dumps(
+                obj, default=app.json.default, sort_keys=True, **kwargs
+            )
+        except TypeError as e:
+            expected = (TypeError, str(e))
+
+        try:
+            ours: t.Any = app.json.dumps(obj, **kwargs)
+        except TypeError as e:
+            ours = (TypeError, str(e))
+
+        assert ours == expected, kwargs
+
+
+def test_unhashable_options_behave_as_json_dumps(app):
+    obj = {"b": 1, "a": [1, 2]}
+    expected = json.dumps(obj, separators=[",", ":"], sort_keys=True)
+    assert app.json.dumps(obj, separators=[",", ":"]) == expected
+
+
+def test_plain_options_reuse_one_encoder(app):
+    """The control: the same options get the same encoder object."""
+    assert app.json.dumps([1]) == "[1]"
+    encoders = list(app.json._encoders.values())
+    assert app.json.dumps([2]) == "[2]"
+    assert list(app.json._encoders.values()) == encoders
+    assert len(encoders) == 1
+
+
+# --- row 6: tags asked per exact type (TaggedJSONSerializer.tag) -----------
+
+
+class _UpperStr(JSONTag):
+    """A custom tag claiming every plain str."""
+
+    __slots__ = ()
+    key = " s"
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, str)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return value.upper()
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return value.lower()
+
+
+class _TupleOrStr(TagTuple):
+    """A built-in tag's subclass whose check claims more than its type."""
+
+    __slots__ = ()
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, (tuple, str))
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return list(value) if isinstance(value, tuple) else [value]
+
+
+def _generic_tag(serializer: TaggedJSONSerializer, value: t.Any) -> t.Any:
+    """Tagging as documented: ask every tag of ``order`` in turn."""
+    for tag in serializer.order:
+        if tag.check(value):
+            return tag.tag(value)
+
+    return value
+
+
+_TAGGED_VALUES: list[t.Any] = [
+    "x",
+    "",
+    1,
+    1.5,
+    True,
+    None,
+    b"b",
+    ("t", 1),
+    ["l", ("t",)],
+    {"k": "v"},
+    {" t": "escaped"},
+    Markup("<b>m</b>"),
+    UUID(int=5),
+    datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+    {"nested": ["x", ("y", b"z"), {"d": "e"}]},
+]
+
+
+def _serializers() -> dict[str, TaggedJSONSerializer]:
+    custom_first = TaggedJSONSerializer()
+    custom_first.register(_UpperStr, index=0)
+    custom_last = TaggedJSONSerializer()
+    custom_last.register(_UpperStr)
+    subclass = TaggedJSONSerializer()
+    subclass.register(_TupleOrStr, force=True)
+    inserted = TaggedJSONSerializer()
+    inserted.order.insert(0, _UpperStr(inserted))
+    removed = TaggedJSONSerializer()
+    removed.order[:] = [tag for tag in removed.order if type(tag) is not PassDict]
+    reversed_ = TaggedJSONSerializer()
+    reversed_.order.reverse()
+    return {
+        "custom tag at index 0": custom_first,
+        "custom tag last": custom_last,
+        "subclass of a built-in": subclass,
+        "order: inserted by hand": inserted,
+        "order: removed by hand": removed,
+        "order: reversed": reversed_,
+    }
+
+
+@pytest.mark.parametrize("name", list(_serializers()))
+def test_tag_asks_the_tags_the_generic_walk_asks(name):
+    serializer = _serializers()[name]
+    # Twice: once to make the plan, once with it in place.
+    for _ in range(2):
+        for value in _TAGGED_VALUES:
+            assert serializer.tag(value) == _generic_tag(serializer, value)
+
+
+def test_tags_edited_after_the_plan_are_asked():
+    serializer = TaggedJSONSerializer()
+    assert serializer.dumps("x") == '"x"'
+    serializer.order.insert(0, _UpperStr(serializer))
+    assert serializer.dumps("x") == '{" s":"X"}'
+    del serializer.order[0]
+    assert serializer.dumps("x") == '"x"'
+
+
+def test_tagged_output_is_flasks():
+    """The texts Flask 3.1.3 writes for the same registrations."""
+    s = _serializers()
+    value = {"a": ["x", ("y", b"z")], "b": 1}
+    assert (
+        s["custom tag at index 0"].dumps(value)
+        == '{"a":[{" s":"X"},{" t":[{" s":"Y"},{" b":"eg=="}]}],"b":1}'
+    )
+    assert (
+        s["subclass of a built-in"].dumps({"a": "xy", "t": (1, 2)})
+        == '{"a":{" t":["xy"]},"t":{" t":[1,2]}}'
+    )
+    assert (
+        s["order: inserted by hand"].dumps(["x", {"k": "v"}])
+        == '[{" s":"X"},{"k":{" s":"V"}}]'
+    )
+    assert s["order: removed by hand"].dumps({"k": ("t",)}) == '{"k":["t"]}'
+
+
+def test_plain_serializer_asks_no_tag_for_a_str():
+    """The control: the plan for a plain str asks no tag at all."""
+    serializer = TaggedJSONSerializer()
+    serializer.dumps("x")
+    assert serializer._plan[str] == ()
+    assert [type(tag) for tag in serializer._plan[tuple]] == [TagTuple]

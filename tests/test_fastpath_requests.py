@@ -1,0 +1,646 @@
+"""Fast-path audit rows 12-20 (see ``test_fastpath_audit.py`` for the
+table): request cookies, query and form parsing, blueprint scopes, the
+match cache, binding a known host, ``ensure_sync``, ``helpers._app``, and
+the dict-first template lookup, each pitted against the generic path
+where its precondition matters.
+
+Row 15 (scope plans) is covered by ``test_plans.py``: the plans against a
+generic walk on random registries (``test_plan_equals_the_generic_walk``),
+every way of editing a registry reaching the next request, plain
+containers making a plan uncacheable
+(``test_plan_without_tracked_registries_is_never_cached``,
+``test_plain_list_assigned_into_a_registry_is_followed``,
+``test_error_handler_in_a_plain_dict_is_followed``).
+
+Row 20 (coroutines on a per-thread loop) is covered by ``test_async.py``:
+``test_one_loop_per_thread_reused``, ``test_thread_loop_closed_when_thread_ends``,
+``test_concurrent_threads``, ``test_contextvars_flow_through_hooks_and_back``,
+and ``test_async_to_sync_override_is_used`` (the override is what runs).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import sys
+import typing as t
+
+import jinja2
+import pytest
+from jinja2.sandbox import SandboxedEnvironment
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.datastructures import Headers
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import MultiDict
+from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
+from werkzeug.routing import MapAdapter
+from werkzeug.sansio.request import Request as SansioRequest
+from werkzeug.test import EnvironBuilder
+from werkzeug.utils import cached_property
+from werkzeug.wrappers import Request as WerkzeugRequest
+
+import flask
+from flask import helpers
+from flask.globals import _no_app_msg
+
+# --- row 12: cookies read from the environ --------------------------------
+
+_COOKIE_ENVIRON = EnvironBuilder(
+    headers={"Cookie": "a=1; b=2; a=3"}, environ_overrides={"HTTP_cookie": "c=4"}
+).get_environ()
+
+
+# werkzeug's constructor sets ``headers`` on the instance: a request class
+# with headers of its own sets them after it.
+
+
+class _OwnHeaders(flask.Request):
+    def __init__(self, environ: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(environ, *args, **kwargs)
+        self.headers = Headers(EnvironHeaders(environ))
+        self.headers["Cookie"] = "from=headers"
+
+
+class _GetlistHeaders(EnvironHeaders):
+    def getlist(self, key, type=None):  # type: ignore[override]
+        rv = super().getlist(key, type)
+        return [*rv, "added=1"] if key.lower() == "cookie" else rv
+
+
+class _OwnEnvironHeaders(flask.Request):
+    def __init__(self, environ: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(environ, *args, **kwargs)
+        self.headers = _GetlistHeaders(environ)
+
+
+class _OtherEnviron(flask.Request):
+    def __init__(self, environ: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(environ, *args, **kwargs)
+        other = EnvironBuilder(headers={"Cookie": "other=1"}).get_environ()
+        self.headers = EnvironHeaders(other)
+
+
+class _OwnStorage(flask.Request):
+    dict_storage_class = MultiDict  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    "request_class",
+    [flask.Request, _OwnHeaders, _OwnEnvironHeaders, _OtherEnviron, _OwnStorage],
+)
+def test_cookies_are_what_werkzeug_reads_from_the_headers(request_class):
+    """The generic path is werkzeug's ``cookies`` on the same object: the
+    request's own ``headers`` and ``dict_storage_class``.
+    """
+    ours = request_class(dict(_COOKIE_ENVIRON)).cookies
+    generic = SansioRequest.cookies.fget(request_class(dict(_COOKIE_ENVIRON)))
+    assert type(ours) is type(generic)
+    assert ours  # never trivially equal
+    assert list(ours.items(multi=True)) == list(generic.items(multi=True))
+
+
+def test_cookies_follow_the_request_class_in_an_app(app):
+    app.request_class = _OwnHeaders
+    app.add_url_rule("/", "index", lambda: flask.request.cookies.to_dict())
+    rv = app.test_client().get("/", headers={"Cookie": "sent=1"})
+    assert rv.json == {"from": "headers"}
+    app.request_class = _OtherEnviron
+    rv = app.test_client().get("/", headers={"Cookie": "sent=1"})
+    assert rv.json == {"other": "1"}
+
+
+# --- row 13: query and form parsing ---------------------------------------
+
+
+class _OwnArgs(flask.Request):
+    @cached_property
+    def args(self):  # type: ignore[override]
+        return MultiDict([("own", "1")])
+
+
+class _MutableStorage(flask.Request):
+    parameter_storage_class = MultiDict  # type: ignore[assignment]
+
+
+class _ImmutableSubclass(ImmutableMultiDict):  # type: ignore[type-arg]
+    pass
+
+
+class _OrderedStorage(flask.Request):
+    parameter_storage_class = _ImmutableSubclass
+
+
+_parsed: list[str] = []
+
+
+class _RecordingParser(FormDataParser):
+    def parse(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        _parsed.append(type(self).__name__)
+        return super().parse(*args, **kwargs)
+
+
+class _OwnParserClass(flask.Request):
+    form_data_parser_class = _RecordingParser
+
+
+class _OwnMakeParser(flask.Request):
+    def make_form_data_parser(self) -> FormDataParser:
+        _parsed.append("make_form_data_parser")
+        # (Not super(): the werkzeug twin below borrows this function.)
+        return WerkzeugRequest.make_form_data_parser(self)
+
+
+def _werkzeug_twin(request_class: type[flask.Request]) -> type[WerkzeugRequest]:
+    """werkzeug's request class with the same overrides (the generic
+    parsing of the query string and the urlencoded form).
+    """
+    namespace = {
+        name: value
+        for name, value in vars(request_class).items()
+        if name
+        in {
+            "args",
+            "parameter_storage_class",
+            "form_data_parser_class",
+            "make_form_data_parser",
+        }
+    }
+    return type("Twin", (WerkzeugRequest,), namespace)
+
+
+@pytest.mark.parametrize(
+    "request_class",
+    [
+        flask.Request,
+        _OwnArgs,
+        _MutableStorage,
+        _OrderedStorage,
+        _OwnParserClass,
+        _OwnMakeParser,
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_args_form_and_values_are_werkzeugs(request_class, method):
+    environ = EnvironBuilder(
+        method=method,
+        query_string="a=1&a=2&b=%C3%A9&c",
+        data={"f": "x & y", "g": "é"} if method == "POST" else None,
+    ).get_environ()
+    _parsed.clear()
+    ours = request_class(
+        dict(environ, **{"wsgi.input": io.BytesIO(environ["wsgi.input"].read())})
+    )
+    body = ours.stream.read()
+    ours = request_class(dict(environ, **{"wsgi.input": io.BytesIO(body)}))
+    generic = _werkzeug_twin(request_class)(
+        dict(environ, **{"wsgi.input": io.BytesIO(body)})
+    )
+
+    for name in ("args", "form", "values"):
+        mine, theirs = getattr(ours, name), getattr(generic, name)
+        assert type(mine) is type(theirs), name
+        assert list(mine.items(multi=True)) == list(theirs.items(multi=True)), name
+
+    if request_class in (_OwnParserClass, _OwnMakeParser) and method == "POST":
+        assert len(_parsed) == 2  # ours, then the twin's
+
+
+def test_plain_request_parses_with_its_own_parser():
+    """The control: a plain request's form goes through our parser."""
+    request = flask.Request(EnvironBuilder().get_environ())
+    assert type(request.make_form_data_parser()) is flask.wrappers._FormDataParser
+
+
+# --- row 14: blueprint scopes cached per matched rule ----------------------
+
+
+def _blueprint_app(log: list[t.Any]) -> flask.Flask:
+    app = flask.Flask(__name__)
+    outer = flask.Blueprint("outer", __name__)
+    inner = flask.Blueprint("inner", __name__)
+
+    for name, bp in (("outer", outer), ("inner", inner)):
+        bp.url_value_preprocessor(lambda ep, va, n=name: log.append(f"uvp {n}"))
+        bp.before_request(lambda n=name: log.append(f"before {n}"))
+        bp.after_request(lambda r, n=name: log.append(f"after {n}") or r)
+        bp.teardown_request(lambda e, n=name: log.append(f"teardown {n}"))
+        bp.context_processor(lambda n=name: {f"cp_{n}": n})
+        bp.errorhandler(418)(lambda e, n=name: (f"handled by {n}", 418))
+
+    outer.register_blueprint(inner)
+    app.register_blueprint(outer)
+
+    @app.route("/fake")
+    def fake():
+        return flask.render_template_string(
+            "{{ cp_outer|default('-') }} {{ cp_inner|default('-') }}"
+        )
+
+    @app.route("/fake/error")
+    def fake_error():
+        flask.abort(418)
+
+    @app.route("/plain")
+    def plain():
+        return flask.render_template_string("{{ cp_outer|default('-') }}")
+
+    return app
+
+
+def test_request_class_with_its_own_blueprints_is_followed():
+    """Every hook, context processor and error handler follows the
+    request's own ``blueprints``, as on Flask 3.1.3.
+    """
+    log: list[t.Any] = []
+    asked = []
+
+    class OwnBlueprints(flask.Request):
+        @property
+        def blueprints(self) -> list[str]:
+            asked.append(True)
+            return ["outer.inner", "outer"] if self.path.startswith("/fake") else []
+
+    app = _blueprint_app(log)
+    app.request_class = OwnBlueprints
+    client = app.test_client()
+    hooks = [
+        "uvp outer",
+        "uvp inner",
+        "before outer",
+        "before inner",
+        "after inner",
+        "after outer",
+        "teardown inner",
+        "teardown outer",
+    ]
+
+    rv = client.get("/fake")
+    assert rv.data == b"outer inner"
+    assert log == hooks
+    log.clear()
+    rv = client.get("/fake/error")
+    assert (rv.status_code, rv.data) == (418, b"handled by inner")
+    assert log == hooks
+    log.clear()
+    assert client.get("/plain").data == b"-"
+    assert log == []
+    assert asked
+
+
+def test_scopes_follow_a_rule_changed_during_the_request(app):
+    log = []
+    a = flask.Blueprint("a", __name__)
+    b = flask.Blueprint("b", __name__)
+
+    for name, bp in (("a", a), ("b", b)):
+        bp.after_request(lambda r, n=name: log.append(f"after {n}") or r)
+        bp.teardown_request(lambda e, n=name: log.append(f"teardown {n}"))
+        bp.add_url_rule(f"/{name}", name, lambda n=name: n)
+
+    app.register_blueprint(a)
+    app.register_blueprint(b)
+
+    @app.before_request
+    def swap():
+        if flask.request.args.get("swap"):
+            flask.request.url_rule = app.url_map._rules_by_endpoint["b.b"][0]
+            log.append(flask.request.blueprints)
+
+    client = app.test_client()
+    assert client.get("/a").data == b"a"
+    assert log == ["after a", "teardown a"]
+    log.clear()
+    assert client.get("/a?swap=1").data == b"b"
+    assert log == [["b"], "after b", "teardown b"]
+
+
+def test_plain_request_computes_its_scopes_once():
+    """The control: the tuple is cached for the matched rule."""
+    app = _blueprint_app([])
+
+    with app.test_request_context("/fake") as ctx:
+        scopes = ctx.request._blueprint_scopes()
+        assert scopes == ()
+        assert ctx.request._blueprint_scopes() is scopes
+
+
+# --- row 16: the match cache ----------------------------------------------
+
+
+def test_subclass_of_a_builtin_converter_is_never_cached(app):
+    """A converter subclass may look things up: asked on every request."""
+    looked_up = []
+
+    class Lookup(IntegerConverter):
+        def to_python(self, value: str) -> t.Any:
+            looked_up.append(value)
+            return {"id": int(value), "lookup": len(looked_up)}
+
+    app.url_map.converters["lookup"] = Lookup
+
+    @app.route("/item/<lookup:item>")
+    def item(item):
+        return item
+
+    client = app.test_client()
+    assert client.get("/item/5").json == {"id": 5, "lookup": 1}
+    assert client.get("/item/5").json == {"id": 5, "lookup": 2}
+    assert looked_up == ["5", "5"]
+    assert not app._match_cache._entries
+
+
+def test_adapter_of_another_class_matches_every_time():
+    matched = []
+
+    class RecordingAdapter(MapAdapter):
+        def match(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            matched.append(self.path_info)
+            return super().match(*args, **kwargs)
+
+    class OwnMap(Map):
+        def bind_to_environ(self, environ, server_name=None, subdomain=None):
+            adapter = super().bind_to_environ(environ, server_name, subdomain)
+            adapter.__class__ = RecordingAdapter
+            return adapter
+
+    class App(flask.Flask):
+        url_map_class = OwnMap
+
+    app = App(__name__)
+    app.add_url_rule("/<int:n>", "n", lambda n: str(n))
+    client = app.test_client()
+
+    for _ in range(3):
+        assert client.get("/3").data == b"3"
+
+    assert matched == ["/3", "/3", "/3"]
+
+
+def test_plain_match_is_cached(app):
+    """The control: a rule of built-in converters is matched once."""
+    app.add_url_rule("/<int:n>", "n", lambda n: str(n))
+    client = app.test_client()
+    # The first match builds werkzeug's matcher (a remap was pending): not
+    # cached. The next is kept and then reused.
+    assert client.get("/3").data == b"3"
+    assert not app._match_cache._entries
+    assert client.get("/3").data == b"3"
+    (entry,) = app._match_cache._entries.values()
+    assert client.get("/3").data == b"3"
+    assert list(app._match_cache._entries.values()) == [entry]
+
+
+# --- row 17: binding a known host ------------------------------------------
+
+
+class _RecordingMap(Map):
+    calls: t.ClassVar[list[tuple[t.Any, ...]]] = []
+
+    def bind_to_environ(self, environ, server_name=None, subdomain=None):
+        self.calls.append((server_name, subdomain))
+        return super().bind_to_environ(environ, server_name, subdomain)
+
+
+def test_map_class_with_its_own_bind_to_environ_is_called():
+    """Once per request, with the arguments of Flask 3.1.3."""
+
+    class App(flask.Flask):
+        url_map_class = _RecordingMap
+
+    _RecordingMap.calls.clear()
+    app = App(__name__)
+    app.add_url_rule("/", "index", lambda: flask.url_for("index", _external=True))
+    client = app.test_client()
+
+    for _ in range(2):
+        assert client.get("/").data == b"http://localhost/"
+        assert _RecordingMap.calls == [(None, "")]
+        _RecordingMap.calls.clear()
+
+    with app.test_request_context("/"):
+        assert _RecordingMap.calls == [(None, "")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, b"http"),
+        ({"Connection": "Upgrade", "Upgrade": "websocket"}, b"ws"),
+        ({"Upgrade": "websocket"}, b"http"),
+    ],
+)
+def test_upgrade_requests_are_bound_by_werkzeug(app, headers, expected):
+    """The websocket scheme comes from bind_to_environ (as on Flask)."""
+    app.add_url_rule("/ws", "ws", lambda: "ws", websocket=True)
+    app.add_url_rule("/ws", "http", lambda: "http")
+    client = app.test_client()
+    assert client.get("/ws").data == b"http"  # the host is known now
+    assert client.get("/ws", headers=headers).data == expected
+
+
+def test_plain_map_binds_the_known_host_directly(app):
+    """The control: the host is validated once and kept on the app."""
+    app.add_url_rule("/", "index", lambda: flask.url_for("index", _external=True))
+    client = app.test_client()
+    assert client.get("/").data == b"http://localhost/"
+    assert app.__dict__["_bound_host"] == ("localhost", "localhost")
+    assert client.get("/", base_url="http://Ex.COM").data == b"http://ex.com/"
+    assert app.__dict__["_bound_host"] == ("ex.com", "ex.com")
+
+
+# --- row 18: ensure_sync from the code flags --------------------------------
+
+
+async def _coroutine_function(value: t.Any = 1) -> t.Any:
+    return value
+
+
+class _AsyncCall:
+    async def __call__(self) -> int:
+        return 1
+
+
+@functools.wraps(_coroutine_function)
+async def _wrapped_coroutine_function(*args: t.Any) -> t.Any:
+    return await _coroutine_function(*args)
+
+
+@functools.wraps(_coroutine_function)
+def _sync_wrapper_of_a_coroutine_function(*args: t.Any) -> t.Any:
+    return _coroutine_function(*args)
+
+
+def _with_attribute() -> int:
+    return 1
+
+
+_with_attribute.marked = True  # type: ignore[attr-defined]
+
+# Whether Flask 3.1.3 was observed to wrap each (it asks
+# inspect.iscoroutinefunction).
+_CALLABLES = {
+    "partial of a coroutine function": (
+        functools.partial(_coroutine_function, 2),
+        True,
+    ),
+    "async __call__": (_AsyncCall(), False),
+    "bound async method": (_AsyncCall().__call__, True),
+    "wrapped coroutine function": (_wrapped_coroutine_function, True),
+    "sync wrapper of a coroutine function": (
+        _sync_wrapper_of_a_coroutine_function,
+        False,
+    ),
+    "function with an attribute": (_with_attribute, False),
+    "coroutine function": (_coroutine_function, True),
+}
+
+
+@pytest.mark.parametrize("name", list(_CALLABLES))
+def test_ensure_sync_wraps_what_inspect_calls_a_coroutine_function(app, name):
+    func, wrapped = _CALLABLES[name]
+    assert inspect.iscoroutinefunction(func) is wrapped
+    assert (app.ensure_sync(func) is not func) is wrapped
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 12), reason="inspect.markcoroutinefunction is 3.12+"
+)
+def test_ensure_sync_wraps_a_marked_function(app):
+    def marked() -> t.Any:
+        return _coroutine_function(3)
+
+    inspect.markcoroutinefunction(marked)  # type: ignore[attr-defined]
+    assert app.ensure_sync(marked) is not marked
+    assert app.ensure_sync(marked)() == 3
+
+
+def test_partial_of_a_coroutine_function_is_run_as_a_view(app):
+    app.add_url_rule("/", "index", functools.partial(_coroutine_function, "partial"))
+    assert app.test_client().get("/").data == b"partial"
+
+
+def test_plain_functions_skip_inspect(app, monkeypatch):
+    """The control: plain functions are answered from their code flags;
+    anything else asks inspect.
+    """
+    asked = []
+
+    def iscoroutinefunction(func: t.Any) -> bool:
+        asked.append(func)
+        return inspect.iscoroutinefunction(func)
+
+    monkeypatch.setattr("flask.app.iscoroutinefunction", iscoroutinefunction)
+
+    def plain() -> int:
+        return 1
+
+    assert app.ensure_sync(plain) is plain
+    assert app.ensure_sync(_coroutine_function) is not _coroutine_function
+    assert asked == []
+    partial = functools.partial(_coroutine_function, 2)
+    assert app.ensure_sync(partial) is not partial
+    assert asked == [partial]
+
+
+# --- row 19: helpers._app, the app without the proxy -----------------------
+
+
+def _outside_app_context() -> dict[str, t.Callable[[], t.Any]]:
+    return {
+        "url_for": lambda: flask.url_for("index"),
+        "make_response": lambda: flask.make_response("x"),
+        "render_template": lambda: flask.render_template("x.html"),
+        "render_template_string": lambda: flask.render_template_string("x"),
+        "stream_template": lambda: flask.stream_template("x.html"),
+        "stream_template_string": lambda: flask.stream_template_string("x"),
+        "get_template_attribute": lambda: flask.get_template_attribute("x", "y"),
+        "send_from_directory": lambda: flask.send_from_directory("/tmp", "x"),
+        "get_send_file_max_age": lambda: flask.Blueprint(
+            "bp", __name__
+        ).get_send_file_max_age("x"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_outside_app_context()))
+def test_helpers_outside_an_app_context_fail_as_the_proxy(name):
+    with pytest.raises(RuntimeError) as proxy:
+        flask.current_app._get_current_object()
+
+    with pytest.raises(RuntimeError) as helper:
+        _outside_app_context()[name]()
+
+    assert str(helper.value) == str(proxy.value) == _no_app_msg
+    assert str(helper.value).startswith("Working outside of application context.")
+
+
+def test_app_of_the_helpers_is_the_proxys(app):
+    with app.app_context():
+        assert helpers._app() is flask.current_app._get_current_object()
+
+        other = flask.Flask("other")
+
+        with other.app_context():
+            assert helpers._app() is other
+
+        assert helpers._app() is app
+
+
+# --- not in the table: templating.Environment.getattr looks in dicts first --
+
+
+def test_dict_first_lookup_is_jinjas(app):
+    env = app.jinja_env
+    assert env._dict_first
+    d = {"x": 1, "items": 2, "_private": 3}
+
+    class Sub(dict):  # type: ignore[type-arg]
+        y = "attribute"
+
+    for obj, name in [
+        (d, "x"),
+        (d, "items"),
+        (d, "_private"),
+        (d, "missing"),
+        (Sub(y="key"), "y"),
+    ]:
+        ours = env.getattr(obj, name)
+        generic = jinja2.Environment.getattr(env, obj, name)
+
+        if isinstance(generic, jinja2.Undefined):
+            assert type(ours) is type(generic)
+            assert ours._undefined_name == generic._undefined_name
+            assert ours._undefined_obj is generic._undefined_obj
+        else:
+            assert ours == generic
+
+
+def test_getattr_of_a_mixed_in_environment_is_called(app):
+    looked_up = []
+
+    class Recording(jinja2.Environment):
+        def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+            looked_up.append(attribute)
+            return super().getattr(obj, attribute)
+
+    class Env(flask.templating.Environment, Recording):
+        pass
+
+    class Sandboxed(flask.templating.Environment, SandboxedEnvironment):
+        pass
+
+    app.jinja_environment = Env
+    source = "{{ d.x }}"
+
+    with app.app_context():
+        assert flask.render_template_string(source, d={"x": 1}) == "1"
+
+    assert looked_up == ["x"]
+    del app.jinja_env
+    app.jinja_environment = Sandboxed
+
+    with app.app_context():
+        assert not app.jinja_env._dict_first
+        assert flask.render_template_string(source, d={"x": 1}) == "1"
