@@ -460,12 +460,13 @@ class SecureCookieSessionInterface(SessionInterface):
         )
         return self.session_class() if data is None else self.session_class(data)
 
-    def _cookie_attributes(self, app: Flask) -> dict[str, t.Any]:
-        """The attributes the session cookie is set with, which deleting it
-        must repeat: a browser only drops a cookie whose attributes match.
-        (``save_session`` spells them out when setting; keep both in step.)
+    def _cookie_settings(self, app: Flask) -> tuple[str, dict[str, t.Any]]:
+        """The cookie's name and the attributes it is set with, which
+        deleting it must repeat: a browser only drops a cookie whose
+        attributes match. Each getter is asked once, in this order.
         """
-        return {
+        name = self.get_cookie_name(app)
+        return name, {
             "domain": self.get_cookie_domain(app),
             "path": self.get_cookie_path(app),
             "secure": self.get_cookie_secure(app),
@@ -483,29 +484,45 @@ class SecureCookieSessionInterface(SessionInterface):
         if :meth:`should_set_cookie` says so. ``Vary: Cookie`` is added
         whenever the session was accessed or the cookie is touched.
         """
+        # PERF: this class looks its cookie settings up only when it writes
+        # or deletes the cookie, not on every request that merely read the
+        # session. A subclass may count on every getter being asked on each
+        # save, as Flask 3.1 does, so for it they are asked first.
+        settings = None
+
+        if type(self) is not SecureCookieSessionInterface:
+            settings = self._cookie_settings(app)
+
         # Checked before anything below reads the session and sets it.
         if session.accessed:
             _vary_on_cookie(response)
 
-        # PERF: the cookie's name and attributes are only looked up when the
-        # cookie is written or deleted, not on every request that merely
-        # read the session.
-        if session:
-            if not self.should_set_cookie(app, session):
-                return
+        if not session:
+            if session.modified:
+                name, attributes = settings or self._cookie_settings(app)
+                response.delete_cookie(name, **attributes)
+                _vary_on_cookie(response)
 
-            signer = self.get_signing_serializer(app)
+            return
 
-            if signer is None:  # the secret key was removed during the request
-                return
+        if not self.should_set_cookie(app, session):
+            return
 
-            # PERF: the attributes are passed one by one here rather than
-            # through _cookie_attributes: building and unpacking the dict
-            # costs about 0.4 us on every request that writes the session.
+        expires = self.get_expiration_time(app, session)
+        signer = self.get_signing_serializer(app)
+
+        if signer is None:  # the secret key was removed during the request
+            return
+
+        value = signer.dumps(dict(session))
+
+        if settings is None:
+            # PERF: the attributes one by one: building and unpacking the
+            # dict costs about 0.4 us on every request that writes.
             response.set_cookie(
                 self.get_cookie_name(app),
-                signer.dumps(dict(session)),
-                expires=self.get_expiration_time(app, session),
+                value,
+                expires=expires,
                 domain=self.get_cookie_domain(app),
                 path=self.get_cookie_path(app),
                 secure=self.get_cookie_secure(app),
@@ -513,12 +530,9 @@ class SecureCookieSessionInterface(SessionInterface):
                 samesite=self.get_cookie_samesite(app),
                 httponly=self.get_cookie_httponly(app),
             )
-        elif session.modified:
-            response.delete_cookie(
-                self.get_cookie_name(app), **self._cookie_attributes(app)
-            )
         else:
-            return
+            name, attributes = settings
+            response.set_cookie(name, value, expires=expires, **attributes)
 
         _vary_on_cookie(response)
 
