@@ -193,6 +193,12 @@ def test_find_best_app_type_error_inside_factory_propagates() -> None:
         find_best_app(_module("mod", create_app=create_app))
 
 
+def test_discovery_names_live_in_flask_cli() -> None:
+    # Defined in flask._discovery; tracebacks and pickles use the public home.
+    for obj in (NoAppException, ScriptInfo, find_best_app, locate_app):
+        assert obj.__module__ == "flask.cli"
+
+
 def test_no_app_exception_is_usage_error() -> None:
     e = NoAppException("nope")
     assert isinstance(e, click.UsageError)

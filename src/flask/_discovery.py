@@ -441,5 +441,16 @@ class ScriptInfo:
         return app
 
 
-# Their public home is flask.cli: tracebacks and pickles name them there.
-NoAppException.__module__ = ScriptInfo.__module__ = "flask.cli"
+# Their public home is flask.cli: tracebacks, pickles, docs and API listings
+# name them there.
+for _public in (
+    NoAppException,
+    ScriptInfo,
+    find_best_app,
+    find_app_by_string,
+    prepare_import,
+    locate_app,
+):
+    _public.__module__ = "flask.cli"
+
+del _public

@@ -43,7 +43,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-_DEFAULT_MAP = ParameterSource.DEFAULT_MAP
 
 # Werkzeug's function, kept to notice when a test replaces ``run_simple`` here.
 _WERKZEUG_RUN_SIMPLE = run_simple
@@ -172,7 +171,9 @@ def _remember_app(ctx: click.Context, param: click.Option, value: str | None) ->
 def _export_debug(ctx: click.Context, param: click.Option, value: bool | None) -> None:
     # The flag defaults to None: None means that neither spelling was given
     # (nor FLASK_DEBUG, which the option reads as its envvar).
-    if value is None or ctx.get_parameter_source("debug") is _DEFAULT_MAP:
+    source = ctx.get_parameter_source("debug")
+
+    if value is None or source is ParameterSource.DEFAULT_MAP:
         return
 
     # In the environment, where a factory run later reads it too.
