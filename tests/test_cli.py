@@ -193,6 +193,12 @@ def test_find_best_app_type_error_inside_factory_propagates() -> None:
         find_best_app(_module("mod", create_app=create_app))
 
 
+def test_discovery_names_live_in_flask_cli() -> None:
+    # Defined in flask._discovery; tracebacks and pickles use the public home.
+    for obj in (NoAppException, ScriptInfo, find_best_app, locate_app):
+        assert obj.__module__ == "flask.cli"
+
+
 def test_no_app_exception_is_usage_error() -> None:
     e = NoAppException("nope")
     assert isinstance(e, click.UsageError)
@@ -825,6 +831,44 @@ def test_flaskgroup_no_args_shows_help_with_app_commands(
     assert "greet" in result.output
 
 
+def test_flaskgroup_help_alone_reads_app_from_environment(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # --help is handled before the other options: when it is the only
+    # argument, FLASK_APP (here from .flaskenv) is read first so the help
+    # lists the app's commands. With more arguments it is not, as in 3.1.
+    (tmp_path / ".flaskenv").write_text("FLASK_APP=cliapp.commands\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["--help"])
+    assert "greet" in result.stdout
+    assert result.stderr == ""
+    result = runner.invoke(cli, ["--help", "routes"])
+    assert "greet" not in result.stdout
+    assert result.stderr == f"Error: {NO_APP_MESSAGE}\n\n"
+
+
+def test_flaskgroup_help_alone_custom_help_option(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLASK_APP", "cliapp.commands")
+    group = FlaskGroup(context_settings={"help_option_names": ["-x", "--help"]})
+    assert "greet" in runner.invoke(group, ["-x"]).stdout
+
+
+def test_flaskgroup_debug_from_default_map_is_not_exported(
+    runner: CliRunner, app: Flask
+) -> None:
+    @app.cli.command()
+    def show() -> None:
+        click.echo(f"{os.environ.get('FLASK_DEBUG')} {current_app.debug}")
+
+    group = FlaskGroup(
+        create_app=lambda: app, context_settings={"default_map": {"debug": True}}
+    )
+    assert runner.invoke(group, ["show"]).output == "None False\n"
+    assert runner.invoke(group, ["--debug", "show"]).output == "1 True\n"
+
+
 def test_flaskgroup_missing_command(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--app", "cliapp.commands"])
     assert result.exit_code == 2
@@ -1190,6 +1234,52 @@ def test_run_uses_a_replaced_flask_cli_run_simple(
     result = runner.invoke(cli, ["--app", "hello/hello.py", "run", "--port", "5123"])
     assert result.exit_code == 0, result.output
     assert calls == [("127.0.0.1", 5123)]
+
+
+def test_run_looks_up_run_simple_after_loading_the_app(
+    runner: CliRunner,
+    run_simple_calls: list[dict[str, t.Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # A replacement installed by the app module itself, while it is
+    # imported, is the one that runs.
+    import flask.cli
+
+    monkeypatch.setattr(flask.cli, "run_simple", flask.cli.run_simple)
+    (tmp_path / "cli_patches_run_simple.py").write_text(
+        "import flask.cli\n"
+        "from flask import Flask\n"
+        "app = Flask('patched')\n"
+        "def fake(host, port, app, **kw):\n"
+        "    print('fake server', host, port, app.name)\n"
+        "flask.cli.run_simple = fake\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["--app", "cli_patches_run_simple", "run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("fake server 127.0.0.1 5000 patched\n")
+    assert run_simple_calls == []
+
+
+def test_run_load_error_in_reloader_child_keeps_traceback_short(
+    runner: CliRunner,
+    run_simple_calls: list[dict[str, t.Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    runner.invoke(cli, ["--app", "cliapp.factory:broken", "run"])
+    failing_app = run_simple_calls[0]["application"]
+    depths = []
+
+    for _ in range(3):
+        with pytest.raises(TypeError) as exc_info:
+            failing_app({}, lambda *a: None)
+
+        depths.append(len(exc_info.traceback))
+
+    # Each request raises from the original traceback; it does not grow.
+    assert depths[0] == depths[1] == depths[2]
 
 
 def test_run_defaults(

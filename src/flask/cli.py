@@ -1,22 +1,15 @@
-"""The ``flask`` command line.
-
-Three parts live here: finding the user's application from an import string
-(:class:`ScriptInfo` and the ``locate_app`` family), the click groups that
-carry commands in an application context (:class:`AppGroup`,
-:class:`FlaskGroup`), and the built-in ``run``, ``shell`` and ``routes``
-commands.
-
-``Flask`` is imported inside the functions that need it: this module sits
-below ``app`` in the layer table, and ``app`` imports it for ``app.cli``.
+"""The ``flask`` command line: :class:`FlaskGroup` (the ``flask`` script and
+its options), :class:`AppGroup` (``app.cli``) and the ``run``, ``shell`` and
+``routes`` commands. Finding the app is :mod:`flask._discovery`'s job; its
+public names are exported from here.
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
+import contextlib
+import importlib
 import os
 import platform
-import re
 import sys
 import traceback
 import typing as t
@@ -31,18 +24,19 @@ from werkzeug.serving import is_running_from_reloader
 from werkzeug.serving import run_simple
 from werkzeug.utils import import_string
 
+from ._discovery import find_app_by_string as find_app_by_string
+from ._discovery import find_best_app as find_best_app
+from ._discovery import locate_app as locate_app
+from ._discovery import NoAppException as NoAppException
+from ._discovery import prepare_import as prepare_import
+from ._discovery import ScriptInfo as ScriptInfo
 from .globals import _cv_app
-
-# werkzeug's own, to tell whether a test replaced this module's copy.
-_werkzeug_run_simple = run_simple
 from .helpers import get_debug_flag
-from .helpers import get_load_dotenv
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import ssl
 
     from _typeshed.wsgi import StartResponse
-    from _typeshed.wsgi import WSGIApplication
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import Rule
 
@@ -50,386 +44,45 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
-#: Module-level names that :func:`find_best_app` accepts as the app.
-_APP_NAMES = ("app", "application")
-#: Module-level names that :func:`find_best_app` calls as factories.
-_FACTORY_NAMES = ("create_app", "make_app")
-
-
-class NoAppException(click.UsageError):
-    """The application could not be found or loaded.
-
-    It is a :class:`click.UsageError`, so the command line shows its message
-    under the usage line and exits with status 2.
-    """
-
-
-# --- finding the application ------------------------------------------------
-
-
-def find_best_app(module: ModuleType) -> Flask:
-    """Pick the Flask application out of an imported module.
-
-    The rules, in order: an attribute named ``app`` or ``application`` that
-    is a :class:`~flask.Flask`; the only ``Flask`` instance among the
-    module's globals; a function named ``create_app`` or ``make_app`` that
-    returns an app when called without arguments.
-
-    :param module: The imported module to search.
-    :raises NoAppException: Nothing matched, several instances were found, or
-        a factory needs arguments.
-    """
-    from .app import Flask
-
-    for attr_name in _APP_NAMES:
-        app = getattr(module, attr_name, None)
-
-        if isinstance(app, Flask):
-            return app
-
-    found = [v for v in module.__dict__.values() if isinstance(v, Flask)]
-
-    if len(found) == 1:
-        return found[0]
-
-    if len(found) > 1:
-        raise NoAppException(
-            "Detected multiple Flask applications in module"
-            f" '{module.__name__}'. Use '{module.__name__}:name'"
-            " to specify the correct one."
-        )
-
-    for attr_name in _FACTORY_NAMES:
-        factory = getattr(module, attr_name, None)
-
-        if not inspect.isfunction(factory):
-            continue
-
-        try:
-            app = factory()
-        except TypeError as e:
-            if not _called_with_wrong_args(factory):
-                raise
-
-            raise NoAppException(
-                f"Detected factory '{attr_name}' in module '{module.__name__}',"
-                " but could not call it without arguments. Use"
-                f" '{module.__name__}:{attr_name}(args)'"
-                " to specify arguments."
-            ) from e
-
-        if isinstance(app, Flask):
-            return app
-
-    raise NoAppException(
-        "Failed to find Flask application or factory in module"
-        f" '{module.__name__}'. Use '{module.__name__}:name'"
-        " to specify one."
-    )
-
-
-def _called_with_wrong_args(f: t.Callable[..., t.Any]) -> bool:
-    """Tell apart a ``TypeError`` raised by the call itself (bad arguments)
-    from one raised inside ``f``'s body, using the exception being handled.
-    """
-    tb = sys.exc_info()[2]
-
-    try:
-        # If the traceback reaches a frame running f's code, the call got
-        # through and the error came from the function's own body.
-        while tb is not None:
-            if tb.tb_frame.f_code is f.__code__:
-                return False
-
-            tb = tb.tb_next
-
-        return True
-    finally:
-        # Frames in the traceback reference this frame; break the cycle.
-        del tb
-
-
-def find_app_by_string(module: ModuleType, app_name: str) -> Flask:
-    """Find the app named by the part of ``--app`` after the colon.
-
-    ``app_name`` is either an attribute name (``app``) or a call of a
-    module-level function with literal arguments (``create_app('dev',
-    debug=True)``). Arguments are parsed with :mod:`ast` and
-    :func:`ast.literal_eval`; nothing is evaluated as code. A name that is
-    not a function is used as is, and arguments given to it are ignored.
-
-    :param module: The imported module.
-    :param app_name: The attribute name or call expression.
-    :raises NoAppException: The string can't be parsed, the attribute is
-        missing, the factory rejects the arguments, or the result is not an
-        app.
-    """
-    from .app import Flask
-
-    try:
-        expr = ast.parse(app_name.strip(), mode="eval").body
-    except SyntaxError:
-        raise NoAppException(
-            f"Failed to parse {app_name!r} as an attribute name or function call."
-        ) from None
-
-    args: list[t.Any] = []
-    kwargs: dict[str, t.Any] = {}
-
-    if isinstance(expr, ast.Name):
-        name = expr.id
-    elif isinstance(expr, ast.Call):
-        if not isinstance(expr.func, ast.Name):
-            raise NoAppException(
-                f"Function reference must be a simple name: {app_name!r}."
-            )
-
-        name = expr.func.id
-
-        try:
-            args = [ast.literal_eval(arg) for arg in expr.args]
-            # ``**mapping`` has no keyword name; COMPAT(3.1): it is dropped.
-            kwargs = {
-                kw.arg: ast.literal_eval(kw.value)
-                for kw in expr.keywords
-                if kw.arg is not None
-            }
-        except ValueError:
-            raise NoAppException(
-                f"Failed to parse arguments as literal values: {app_name!r}."
-            ) from None
-    else:
-        raise NoAppException(
-            f"Failed to parse {app_name!r} as an attribute name or function call."
-        )
-
-    try:
-        attr = getattr(module, name)
-    except AttributeError as e:
-        raise NoAppException(
-            f"Failed to find attribute {name!r} in {module.__name__!r}."
-        ) from e
-
-    if inspect.isfunction(attr):
-        try:
-            app = attr(*args, **kwargs)
-        except TypeError as e:
-            if not _called_with_wrong_args(attr):
-                raise
-
-            raise NoAppException(
-                f"The factory {app_name!r} in module {module.__name__!r} could"
-                " not be called with the specified arguments."
-            ) from e
-    else:
-        app = attr
-
-    if isinstance(app, Flask):
-        return app
-
-    raise NoAppException(
-        "A valid Flask application was not obtained from"
-        f" '{module.__name__}:{app_name}'."
-    )
-
-
-def prepare_import(path: str) -> str:
-    """Turn a file or package path into an importable module name.
-
-    Walks up from ``path`` while the parent folder is a package (has an
-    ``__init__.py``), puts the first folder that is not one at the front of
-    :data:`sys.path`, and returns the dotted name below it. A plain module
-    name is treated as a path relative to the working directory.
-
-    :param path: A module name, a ``.py`` file, or a package folder.
-    :return: The dotted module name to import.
-    """
-    path = os.path.realpath(path)
-    stem, ext = os.path.splitext(path)
-
-    if ext == ".py":
-        path = stem
-
-    if os.path.basename(path) == "__init__":
-        path = os.path.dirname(path)
-
-    parts: list[str] = []
-
-    while True:
-        path, name = os.path.split(path)
-        parts.append(name)
-
-        if not os.path.exists(os.path.join(path, "__init__.py")):
-            break
-
-    if sys.path[0] != path:
-        sys.path.insert(0, path)
-
-    return ".".join(reversed(parts))
-
-
-@t.overload
-def locate_app(
-    module_name: str, app_name: str | None, raise_if_not_found: t.Literal[True] = True
-) -> Flask: ...
-
-
-@t.overload
-def locate_app(
-    module_name: str, app_name: str | None, raise_if_not_found: bool = ...
-) -> Flask | None: ...
-
-
-def locate_app(
-    module_name: str, app_name: str | None, raise_if_not_found: bool = True
-) -> Flask | None:
-    """Import a module and find the app in it.
-
-    :param module_name: The dotted module name, already importable.
-    :param app_name: What follows the colon in ``--app``, or ``None`` to let
-        :func:`find_best_app` choose.
-    :param raise_if_not_found: When the module itself does not exist, raise
-        instead of returning ``None``. An ``ImportError`` raised from inside
-        the module is always reported, with its traceback.
-    :raises NoAppException: The module could not be imported or has no app.
-    """
-    try:
-        __import__(module_name)
-    except ImportError as e:
-        # A traceback deeper than this frame means the module was found and
-        # something it imports is missing: show the user where.
-        if e.__traceback__ is not None and e.__traceback__.tb_next is not None:
-            raise NoAppException(
-                f"While importing {module_name!r}, an ImportError was"
-                f" raised:\n\n{traceback.format_exc()}"
-            ) from None
-
-        if raise_if_not_found:
-            raise NoAppException(f"Could not import {module_name!r}.") from None
-
-        return None
-
-    module = sys.modules[module_name]
-
-    if app_name is None:
-        return find_best_app(module)
-
-    return find_app_by_string(module, app_name)
-
-
-class ScriptInfo:
-    """What the CLI knows about the application it should load.
-
-    The Flask command group creates one per invocation and passes it to
-    commands as the click context object; :func:`pass_script_info` hands it
-    to a command. Most code only calls :meth:`load_app`.
-
-    :param app_import_path: The ``--app`` / ``FLASK_APP`` value.
-    :param create_app: A function returning the app; when given, it is used
-        instead of the import path.
-    :param set_debug_flag: Set ``app.debug`` from ``FLASK_DEBUG`` after
-        loading.
-    :param load_dotenv_defaults: Whether ``.env`` and ``.flaskenv`` are loaded
-        as well as an ``--env-file``. ``FLASK_SKIP_DOTENV`` overrides it.
-    """
-
-    def __init__(
-        self,
-        app_import_path: str | None = None,
-        create_app: t.Callable[..., Flask] | None = None,
-        set_debug_flag: bool = True,
-        load_dotenv_defaults: bool = True,
-    ) -> None:
-        #: The import string of the app, as given by the user.
-        self.app_import_path = app_import_path
-        #: A factory that builds the app, taking precedence over the path.
-        self.create_app = create_app
-        #: Free-form storage for commands and extensions to share data.
-        self.data: dict[t.Any, t.Any] = {}
-        self.set_debug_flag = set_debug_flag
-        #: Whether the default dotenv files are loaded with ``--env-file``.
-        self.load_dotenv_defaults = get_load_dotenv(load_dotenv_defaults)
-        self._loaded_app: Flask | None = None
-
-    def load_app(self) -> Flask:
-        """Load the application once and return it on every later call.
-
-        Tries, in order: :attr:`create_app`, the import path, then a
-        ``wsgi.py`` or ``app.py`` module found from the working directory.
-
-        :raises NoAppException: No application could be found.
-        """
-        if self._loaded_app is not None:
-            return self._loaded_app
-
-        app: Flask | None
-
-        if self.create_app is not None:
-            app = self.create_app()
-        elif self.app_import_path:
-            # Split on the first colon not followed by a path separator, so
-            # a Windows drive letter ("C:\\app.py") stays in the path.
-            path, *rest = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
-            app = locate_app(prepare_import(path), rest[0] if rest else None)
-        else:
-            app = None
-
-            for filename in ("wsgi.py", "app.py"):
-                app = locate_app(
-                    prepare_import(filename), None, raise_if_not_found=False
-                )
-
-                if app is not None:
-                    break
-
-        if app is None:
-            raise NoAppException(
-                "Could not locate a Flask application. Use the"
-                " 'flask --app' option, 'FLASK_APP' environment"
-                " variable, or a 'wsgi.py' or 'app.py' file in the"
-                " current directory."
-            )
-
-        if self.set_debug_flag:
-            # The factory may have read FLASK_DEBUG already; this covers apps
-            # built at import time before ``--debug`` set the variable.
-            app.debug = get_debug_flag()
-
-        self._loaded_app = app
-        return app
-
-
-#: A decorator passing the current :class:`ScriptInfo` as the first argument.
+# Werkzeug's function, kept to notice when a test replaces ``run_simple`` here.
+_WERKZEUG_RUN_SIMPLE = run_simple
+
+#: Passes the invocation's :class:`ScriptInfo` to a command callback as its
+#: first argument, creating one if the context has none.
 pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
 
 
 def with_appcontext(f: F) -> F:
-    """Run a click command callback inside the app's application context.
+    """Run a command callback with the application's context pushed.
 
-    The app is loaded through the :class:`ScriptInfo` unless an application
-    context is already active. Commands registered on :attr:`Flask.cli` and
-    blueprint groups get this automatically.
+    The app comes from the :class:`ScriptInfo`; nothing happens when an app
+    context is already active. :class:`AppGroup` commands get this by default.
 
-    :param f: The command callback.
+    :param f: The callback to wrap.
     """
 
-    @click.pass_context
-    def decorator(ctx: click.Context, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    def in_app_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        ctx = click.get_current_context()
+
         if _cv_app.get(None) is None:
-            app = ctx.ensure_object(ScriptInfo).load_app()
-            ctx.with_resource(app.app_context())
+            info = ctx.ensure_object(ScriptInfo)
+            # Popped when the click context closes.
+            ctx.with_resource(info.load_app().app_context())
 
         return ctx.invoke(f, *args, **kwargs)
 
-    return update_wrapper(decorator, f)  # type: ignore[return-value]
+    return t.cast(F, update_wrapper(in_app_context, f))
+
+
+def _is_bare_decorator_use(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> bool:
+    # ``@group.command`` without parentheses hands over the function itself.
+    return len(args) == 1 and not kwargs and callable(args[0])
 
 
 class AppGroup(click.Group):
-    """A click group whose commands run in an application context.
-
-    :meth:`command` wraps callbacks with :func:`with_appcontext` unless
-    ``with_appcontext=False`` is passed, and :meth:`group` makes nested
-    groups of this class.
+    """A click group for application commands: :meth:`command` runs them
+    in the app context (:func:`with_appcontext`) unless given
+    ``with_appcontext=False``, and :meth:`group` nests groups of this class.
     """
 
     @t.overload
@@ -443,25 +96,23 @@ class AppGroup(click.Group):
     def command(
         self, *args: t.Any, **kwargs: t.Any
     ) -> t.Callable[[t.Callable[..., t.Any]], click.Command] | click.Command:
-        """Register a command like :meth:`click.Group.command`, wrapped in
-        :func:`with_appcontext`.
+        """:meth:`click.Group.command`, running the callback in the app context.
 
-        :param with_appcontext: Pass ``False`` to run the callback without
-            an application context.
+        :param with_appcontext: ``False`` leaves the callback unwrapped.
         """
-        wrap = kwargs.pop("with_appcontext", True)
-
-        # NOTE: Flask 3.1 silently drops a bare ``@cli.command``; we register
-        # it, as click's own groups do.
-        if len(args) == 1 and not kwargs and inspect.isroutine(args[0]):
+        # NOTE: Flask 3.1 loses a bare ``@cli.command``; it is registered
+        # here, as click's own groups do.
+        if _is_bare_decorator_use(args, kwargs):
             return self.command()(args[0])
 
-        def decorator(f: t.Callable[..., t.Any]) -> click.Command:
-            if wrap:
-                f = with_appcontext(f)
+        needs_context = kwargs.pop("with_appcontext", True)
+        register = super().command(*args, **kwargs)
 
-            cmd: click.Command = super(AppGroup, self).command(*args, **kwargs)(f)
-            return cmd
+        def decorator(f: t.Callable[..., t.Any]) -> click.Command:
+            command: click.Command = register(
+                with_appcontext(f) if needs_context else f
+            )
+            return command
 
         return decorator
 
@@ -476,170 +127,133 @@ class AppGroup(click.Group):
     def group(
         self, *args: t.Any, **kwargs: t.Any
     ) -> t.Callable[[t.Callable[..., t.Any]], click.Group] | click.Group:
-        """Register a nested group like :meth:`click.Group.group`; the group
-        class defaults to :class:`AppGroup`.
-        """
-        # NOTE: Flask 3.1 fails on a bare ``@cli.group``; we accept it.
-        if len(args) == 1 and not kwargs and inspect.isroutine(args[0]):
+        """:meth:`click.Group.group`, with :class:`AppGroup` as default ``cls``."""
+        # NOTE: a bare ``@cli.group`` fails in Flask 3.1; it works here.
+        if _is_bare_decorator_use(args, kwargs):
             return self.group()(args[0])
 
-        kwargs.setdefault("cls", AppGroup)
-        rv: t.Callable[[t.Callable[..., t.Any]], click.Group] | click.Group
-        rv = super().group(*args, **kwargs)
-        return rv
-
-
-# --- the flask command group ------------------------------------------------
+        return super().group(*args, **{"cls": AppGroup, **kwargs})  # type: ignore[no-any-return]
 
 
 def get_version(ctx: click.Context, param: click.Parameter, value: t.Any) -> None:
-    """Print the Python, Flask and Werkzeug versions and exit; the callback of
-    the ``--version`` option.
-    """
+    """``--version``'s callback: print the Python, Flask and Werkzeug versions."""
     if not value or ctx.resilient_parsing:
         return
 
-    # Imported here and below, not at the top: importlib.metadata takes
-    # about a twentieth of ``import flask`` and only these two need it.
-    import importlib.metadata
+    # Loaded only here: importlib.metadata would add to every ``import flask``.
+    from importlib.metadata import version
 
-    flask_version = importlib.metadata.version("flask")
-    werkzeug_version = importlib.metadata.version("werkzeug")
-    click.echo(
-        f"Python {platform.python_version()}\n"
-        f"Flask {flask_version}\n"
-        f"Werkzeug {werkzeug_version}",
-        color=ctx.color,
-    )
+    report = [f"Python {platform.python_version()}"]
+    report.extend(f"{dist} {version(dist)}" for dist in ("Flask", "Werkzeug"))
+    click.echo("\n".join(report), color=ctx.color)
     ctx.exit()
 
 
-version_option = click.Option(
-    ["--version"],
-    help="Show the Flask version.",
-    expose_value=False,
+def _hidden_option(*decls: str, **attrs: t.Any) -> click.Option:
+    """An option consumed by its callback; commands never see its value."""
+    return click.Option(list(decls), expose_value=False, **attrs)
+
+
+version_option = _hidden_option(
+    "--version",
     callback=get_version,
+    help="Show the Flask version.",
     is_flag=True,
     is_eager=True,
 )
 
 
-def _set_app(ctx: click.Context, param: click.Option, value: str | None) -> str | None:
-    if value is None:
+def _remember_app(ctx: click.Context, param: click.Option, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(ScriptInfo).app_import_path = value
+
+
+def _export_debug(ctx: click.Context, param: click.Option, value: bool | None) -> None:
+    # The flag defaults to None: None means that neither spelling was given
+    # (nor FLASK_DEBUG, which the option reads as its envvar).
+    source = ctx.get_parameter_source("debug")
+
+    if value is None or source is ParameterSource.DEFAULT_MAP:
+        return
+
+    # In the environment, where a factory run later reads it too.
+    os.environ["FLASK_DEBUG"] = str(int(value))
+
+
+def _dotenv() -> ModuleType | None:
+    """python-dotenv, an optional dependency, if it is installed."""
+    try:
+        import dotenv
+    except ImportError:
         return None
 
-    ctx.ensure_object(ScriptInfo).app_import_path = value
-    return value
+    return dotenv
 
 
-# Eager, so the app path is known before a subcommand is looked up.
-_app_option = click.Option(
-    ["-A", "--app"],
-    metavar="IMPORT",
-    help=(
-        "The Flask application or factory function to load, in the form 'module:name'."
-        " Module can be a dotted import or file path. Name is not required if it is"
-        " 'app', 'application', 'create_app', or 'make_app', and can be 'name(args)' to"
-        " pass arguments."
-    ),
-    is_eager=True,
-    expose_value=False,
-    callback=_set_app,
-)
-
-
-def _set_debug(ctx: click.Context, param: click.Option, value: bool) -> bool | None:
-    # An absent flag reads as False; leave FLASK_DEBUG alone in that case so
-    # the environment decides. Some click versions report no source at all
-    # for a default value while the callback runs.
-    source = ctx.get_parameter_source(param.name)
-
-    # COMPAT: click 8.4 reports no source while callbacks run, so an absent
-    # flag and '--no-debug' both look like False there; only True is
-    # known to have been given ('flask run --debug' must still turn it on).
-    if source is None and value:
-        os.environ["FLASK_DEBUG"] = "1"
-        return value
-
-    if source is None or source in (
-        ParameterSource.DEFAULT,
-        ParameterSource.DEFAULT_MAP,
-    ):
-        return None
-
-    # Set through the environment rather than the script info, so that an app
-    # factory sees it while it runs.
-    os.environ["FLASK_DEBUG"] = "1" if value else "0"
-    return value
-
-
-_debug_option = click.Option(
-    ["--debug/--no-debug"],
-    help="Set debug mode.",
-    expose_value=False,
-    callback=_set_debug,
-)
-
-
-def _env_file_callback(
+def _load_env_file(
     ctx: click.Context, param: click.Option, value: str | None
 ) -> str | None:
-    try:
-        import dotenv  # noqa: F401
-    except ImportError:
-        # Without a file to load, fall through so load_dotenv can print its
-        # hint about .env files instead of failing the command.
-        if value is not None:
-            raise click.BadParameter(
-                "python-dotenv must be installed to load an env file.",
-                ctx=ctx,
-                param=param,
-            ) from None
+    # With no file asked for, load_dotenv prints a hint if dotenv is missing.
+    if value is not None and _dotenv() is None:
+        raise click.BadParameter(
+            "python-dotenv must be installed to load an env file.", ctx, param
+        )
 
-    defaults = ctx.ensure_object(ScriptInfo).load_dotenv_defaults
+    with_defaults = ctx.ensure_object(ScriptInfo).load_dotenv_defaults
 
-    # The default files are loaded here too, rather than earlier, so that the
-    # given file takes precedence over them. FLASK_SKIP_DOTENV does not
-    # affect an explicit file.
-    if value is not None or defaults:
-        load_dotenv(value, load_defaults=defaults)
+    # The defaults are loaded here, with the given file which wins over them.
+    if value is not None or with_defaults:
+        load_dotenv(value, load_defaults=with_defaults)
 
     return value
 
 
-# Eager, so variables from the files are set before --app reads FLASK_APP.
-_env_file_option = click.Option(
-    ["-e", "--env-file"],
+# The two eager options run before the subcommand is looked up, env file
+# first when both come from the environment, so that it can set FLASK_APP.
+_env_file_option = _hidden_option(
+    "-e",
+    "--env-file",
+    callback=_load_env_file,
+    help="Load environment variables from this file, taking precedence over those"
+    " set by '.env' and '.flaskenv'. Variables set directly in the environment"
+    " take highest precedence. python-dotenv must be installed.",
     type=click.Path(exists=True, dir_okay=False),
-    help=(
-        "Load environment variables from this file, taking precedence over"
-        " those set by '.env' and '.flaskenv'. Variables set directly in the"
-        " environment take highest precedence. python-dotenv must be installed."
-    ),
     is_eager=True,
-    expose_value=False,
-    callback=_env_file_callback,
 )
+_app_option = _hidden_option(
+    "-A",
+    "--app",
+    callback=_remember_app,
+    help="The Flask application or factory function to load, in the form"
+    " 'module:name'. Module can be a dotted import or file path. Name is not"
+    " required if it is 'app', 'application', 'create_app', or 'make_app', and"
+    " can be 'name(args)' to pass arguments.",
+    metavar="IMPORT",
+    is_eager=True,
+)
+_debug_option = _hidden_option(
+    "--debug/--no-debug", callback=_export_debug, help="Set debug mode.", default=None
+)
+
+
+def _complain(text: str) -> None:
+    click.secho(f"{text}\n", err=True, fg="red")
 
 
 class FlaskGroup(AppGroup):
-    """The group behind the ``flask`` command, for custom scripts too.
+    """The ``flask`` command's group, also usable for a custom script.
 
-    It adds the ``--env-file``, ``--app`` and ``--debug`` options, loads the
-    application lazily to look up its commands, and lists the built-in and
-    plugin commands even when no app can be found.
+    It adds ``--env-file``, ``--app`` and ``--debug``, and finds commands on
+    installed plugins (entry point group ``flask.commands``) and on the app's
+    ``app.cli``, loading the app on demand; its help works without an app.
 
-    :param add_default_commands: Add the ``run``, ``shell`` and ``routes``
-        commands.
-    :param create_app: A function returning the app, used instead of
-        ``--app``. It is passed to the :class:`ScriptInfo`.
-    :param add_version_option: Add the ``--version`` option.
+    :param add_default_commands: Add ``run``, ``shell`` and ``routes``.
+    :param create_app: Builds the app instead of ``--app``.
+    :param add_version_option: Add ``--version``.
     :param load_dotenv: Load the nearest ``.env`` and ``.flaskenv`` files.
-    :param set_debug_flag: Set ``app.debug`` from ``FLASK_DEBUG`` when loading
-        the app.
-    :param extra: Passed on to :class:`click.Group`. ``params`` are kept in
-        front of the Flask options, and ``context_settings`` gets an
-        ``auto_envvar_prefix`` of ``FLASK`` (``FLASK_RUN_PORT`` and so on).
+    :param set_debug_flag: Set ``app.debug`` from ``FLASK_DEBUG`` on load.
+    :param extra: For :class:`click.Group`. ``params`` go before ours, and
+        ``auto_envvar_prefix`` defaults to ``FLASK`` (``FLASK_APP``, ...).
     """
 
     def __init__(
@@ -651,89 +265,79 @@ class FlaskGroup(AppGroup):
         set_debug_flag: bool = True,
         **extra: t.Any,
     ) -> None:
-        params: list[click.Parameter] = list(extra.pop("params", None) or ())
-        params.extend((_env_file_option, _app_option, _debug_option))
+        ours = [_env_file_option, _app_option, _debug_option]
 
         if add_version_option:
-            params.append(version_option)
+            ours.append(version_option)
 
-        if "context_settings" not in extra:
-            extra["context_settings"] = {}
+        extra["params"] = [*(extra.pop("params", None) or ()), *ours]
+        settings = extra.pop("context_settings", None) or {}
+        extra["context_settings"] = {"auto_envvar_prefix": "FLASK", **settings}
+        super().__init__(**extra)
 
-        extra["context_settings"].setdefault("auto_envvar_prefix", "FLASK")
-
-        super().__init__(params=params, **extra)
-
+        #: Passed to the :class:`ScriptInfo` of each invocation.
         self.create_app = create_app
         self.load_dotenv = load_dotenv
         self.set_debug_flag = set_debug_flag
+        self._plugins_added = False
 
         if add_default_commands:
-            self.add_command(run_command)
-            self.add_command(shell_command)
-            self.add_command(routes_command)
+            for command in (run_command, shell_command, routes_command):
+                self.add_command(command)
 
-        self._loaded_plugin_commands = False
-
-    def _load_plugin_commands(self) -> None:
-        if self._loaded_plugin_commands:
+    def _add_plugins(self) -> None:
+        if self._plugins_added:
             return
 
-        import importlib.metadata
+        from importlib.metadata import entry_points
 
-        for ep in importlib.metadata.entry_points(group="flask.commands"):
-            self.add_command(ep.load(), ep.name)
+        for entry in entry_points(group="flask.commands"):
+            self.add_command(entry.load(), entry.name)
 
-        self._loaded_plugin_commands = True
+        self._plugins_added = True
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        """Find a built-in or plugin command, or else one from ``app.cli``.
+        """Find a built-in or plugin command, else one of ``app.cli``'s.
 
-        Loading the app for the lookup pushes its application context for the
-        rest of the invocation, so parameter callbacks can use it too. When
-        the app can't be found, the reason is printed and ``None`` returned.
+        The app's context stays pushed until the click context ends, so
+        option callbacks can use it; if no app is found, why is printed.
         """
-        self._load_plugin_commands()
+        self._add_plugins()
+        command = super().get_command(ctx, name)
 
-        # Built-in and plugin commands work without an app.
-        rv = super().get_command(ctx, name)
-
-        if rv is not None:
-            return rv
-
-        info = ctx.ensure_object(ScriptInfo)
+        if command is not None:
+            return command
 
         try:
-            app = info.load_app()
+            app = ctx.ensure_object(ScriptInfo).load_app()
         except NoAppException as e:
-            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+            _complain(f"Error: {e.format_message()}")
             return None
 
-        app_ctx = _cv_app.get(None)
+        active = _cv_app.get(None)
 
-        if app_ctx is None or app_ctx.app is not app:
+        if active is None or active.app is not app:
             ctx.with_resource(app.app_context())
 
         return app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        """List built-in, plugin and app commands, sorted.
-
-        Help stays available when the app fails to load: the error is printed
-        to stderr (with a traceback unless it is a :class:`NoAppException`).
+        """The built-in, plugin and app command names, sorted. If the app
+        fails to load, why is printed (with the traceback if unexpected).
         """
-        self._load_plugin_commands()
-        rv = set(super().list_commands(ctx))
-        info = ctx.ensure_object(ScriptInfo)
+        self._add_plugins()
+        names = set(super().list_commands(ctx))
 
         try:
-            rv.update(info.load_app().cli.list_commands(ctx))
+            app = ctx.ensure_object(ScriptInfo).load_app()
         except NoAppException as e:
-            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+            _complain(f"Error: {e.format_message()}")
         except Exception:
-            click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
+            _complain(traceback.format_exc())
+        else:
+            names.update(app.cli.list_commands(ctx))
 
-        return sorted(rv)
+        return sorted(names)
 
     def make_context(
         self,
@@ -742,38 +346,38 @@ class FlaskGroup(AppGroup):
         parent: click.Context | None = None,
         **extra: t.Any,
     ) -> click.Context:
-        """Create the context with a :class:`ScriptInfo` as its object.
-
-        Also sets ``FLASK_RUN_FROM_CLI`` so that an ``app.run()`` call left
-        outside a ``__main__`` guard does not start a second server while the
-        app is imported.
+        """Make the context, its ``obj`` a new :class:`ScriptInfo` unless
+        given. Sets ``FLASK_RUN_FROM_CLI`` so that an unguarded ``app.run()``
+        in the app's module does not start a server when imported.
         """
         os.environ["FLASK_RUN_FROM_CLI"] = "true"
 
-        if "obj" not in extra and "obj" not in self.context_settings:
+        # An obj given here or in context_settings is used as it is.
+        if "obj" not in {**self.context_settings, **extra}:
             extra["obj"] = ScriptInfo(
-                create_app=self.create_app,
-                set_debug_flag=self.set_debug_flag,
-                load_dotenv_defaults=self.load_dotenv,
+                None, self.create_app, self.set_debug_flag, self.load_dotenv
             )
 
-        return super().make_context(info_name, args, parent=parent, **extra)
+        return super().make_context(info_name, args, parent, **extra)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Process ``--env-file`` and ``--app`` from the environment first
-        when no arguments are given, so the help shown lists the app's
-        commands.
+        """When the arguments only ask for the help, read ``--env-file`` and
+        ``--app`` from the environment first, so it lists the app's commands.
         """
-        if not args and self.no_args_is_help:
-            _env_file_option.handle_parse_result(ctx, {}, [])
-            _app_option.handle_parse_result(ctx, {}, [])
+        only_help = (not args and self.no_args_is_help) or (
+            len(args) == 1 and args[0] in self.get_help_option_names(ctx)
+        )
+
+        if only_help:
+            for option in (_env_file_option, _app_option):
+                option.handle_parse_result(ctx, {}, [])
 
         try:
             return super().parse_args(ctx, args)
         except Exception:
-            # The context is dropped without being closed when parsing fails
-            # (the no-arguments help is an error too); release what the help
-            # text pushed while listing app commands, such as the app context.
+            # click drops the context unclosed when parsing fails (the help
+            # for no arguments is such a failure): release what listing the
+            # app's commands pushed, such as its application context.
             ctx.close()
             raise
 
@@ -781,185 +385,206 @@ class FlaskGroup(AppGroup):
 def load_dotenv(
     path: str | os.PathLike[str] | None = None, load_defaults: bool = True
 ) -> bool:
-    """Set environment variables from dotenv files with python-dotenv.
+    """Copy variables from dotenv files into :data:`os.environ`.
 
-    The default files are the ``.flaskenv`` and ``.env`` nearest to the
-    working directory, searching up the tree; ``.env`` wins over
-    ``.flaskenv``, and a file given by ``path`` wins over both. A variable
-    already set in the environment is never replaced. The working directory
-    is not changed.
+    The defaults are the ``.flaskenv`` and ``.env`` nearest to the working
+    directory, searching its parents. ``.env`` wins over ``.flaskenv`` and
+    ``path`` over both; variables already set are kept. Without
+    python-dotenv, a hint is printed if there are such files.
 
-    When python-dotenv is not installed and dotenv files are present, a hint
-    to install it is printed.
-
-    :param path: An extra file to load. Ignored if it does not exist.
-    :param load_defaults: Also search for and load the default files.
-    :return: Whether any variable was read from a file.
+    :param path: One more file to load, skipped if it does not exist.
+    :param load_defaults: Whether to look for the default files.
+    :return: Whether any file had variables in it.
     """
-    try:
-        import dotenv
-    except ImportError:
-        if path or os.path.isfile(".env") or os.path.isfile(".flaskenv"):
-            click.secho(
-                " * Tip: There are .env files present. Install python-dotenv"
-                " to use them.",
-                fg="yellow",
-                err=True,
-            )
+    dotenv = _dotenv()
+
+    if dotenv is None:
+        if path or any(map(os.path.isfile, (".env", ".flaskenv"))):
+            tip = "There are .env files present. Install python-dotenv to use them."
+            click.secho(f" * Tip: {tip}", fg="yellow", err=True)
 
         return False
 
-    values: dict[str, str | None] = {}
+    sources: list[str] = []
 
     if load_defaults:
-        # Later files override earlier ones in the merged mapping.
-        for filename in (".flaskenv", ".env"):
-            found = dotenv.find_dotenv(filename, usecwd=True)
-
-            if found:
-                values.update(dotenv.dotenv_values(found, encoding="utf-8"))
+        sources = [dotenv.find_dotenv(n, usecwd=True) for n in (".flaskenv", ".env")]
 
     if path is not None and os.path.isfile(path):
-        values.update(dotenv.dotenv_values(path, encoding="utf-8"))
+        sources.append(os.fspath(path))
 
-    for key, value in values.items():
-        if value is not None and key not in os.environ:
-            os.environ[key] = value
+    merged: dict[str, str | None] = {}
 
-    return bool(values)
+    for source in filter(None, sources):
+        merged.update(dotenv.dotenv_values(source, encoding="utf-8"))
+
+    for key, value in merged.items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+
+    return bool(merged)
 
 
 def show_server_banner(debug: bool, app_import_path: str | None) -> None:
-    """Print the lines shown when the development server starts.
+    """Print what the development server serves and in which mode, once:
+    the reloader's child process prints nothing.
 
-    Nothing is printed in the reloader's child process, so the banner shows
-    once.
-
-    :param debug: Whether debug mode is on; ``None`` skips that line.
-    :param app_import_path: The app import string; ``None`` skips that line.
+    :param debug: Debug mode; ``None`` leaves that line out.
+    :param app_import_path: The app's import path; ``None`` leaves it out.
     """
-    if is_running_from_reloader():
-        return
+    lines = (
+        (app_import_path, f"Serving Flask app '{app_import_path}'"),
+        (debug, f"Debug mode: {'on' if debug else 'off'}"),
+    )
 
-    if app_import_path is not None:
-        click.echo(f" * Serving Flask app '{app_import_path}'")
+    if not is_running_from_reloader():
+        for value, line in lines:
+            if value is not None:
+                click.echo(f" * {line}")
 
-    if debug is not None:
-        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+
+def _require(
+    name: str, reason: str, param: click.Parameter | None, ctx: click.Context | None
+) -> t.Any:
+    """Import a module ``--cert`` needs, or fail the parameter with ``reason``."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise click.BadParameter(reason, ctx, param) from None
 
 
-# --- run ----------------------------------------------------------------------
+_CERT_FILE = click.Path(exists=True, dir_okay=False, resolve_path=True)
+_NO_SSL = 'Using "--cert" requires Python to be compiled with SSL support.'
+_NO_CRYPTOGRAPHY = "Using ad-hoc certificates requires the cryptography library."
 
 
 class CertParamType(click.ParamType):  # type: ignore[type-arg]
-    """The ``--cert`` value: an existing certificate file, ``adhoc`` for a
-    generated certificate (needs ``cryptography``), or the import path of an
-    :class:`ssl.SSLContext`.
+    """``--cert``'s type: a certificate file, ``adhoc`` for a throwaway one
+    (needs ``cryptography``), or the import name of an :class:`ssl.SSLContext`.
     """
 
     name = "path"
 
     def __init__(self) -> None:
-        self.path_type = click.Path(exists=True, dir_okay=False, resolve_path=True)
+        #: The check for the certificate file case.
+        self.path_type = _CERT_FILE
 
     def convert(
         self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> t.Any:
-        """Return a resolved file path, ``"adhoc"`` or an SSL context."""
-        try:
-            import ssl
-        except ImportError:
-            raise click.BadParameter(
-                'Using "--cert" requires Python to be compiled with SSL support.',
-                ctx,
-                param,
-            ) from None
+        """Return the resolved file path, ``"adhoc"``, or the SSL context."""
+        ssl = _require("ssl", _NO_SSL, param, ctx)
 
         try:
             return self.path_type(value, param, ctx)
         except click.BadParameter:
-            value = click.STRING(value, param, ctx).lower()
+            word = click.STRING(value, param, ctx).lower()
 
-            if value == "adhoc":
-                try:
-                    import cryptography  # noqa: F401
-                except ImportError:
-                    raise click.BadParameter(
-                        "Using ad-hoc certificates requires the cryptography library.",
-                        ctx,
-                        param,
-                    ) from None
+            if word != "adhoc":
+                context = import_string(word, silent=True)
 
-                return value
+                if isinstance(context, ssl.SSLContext):
+                    return context
 
-            obj = import_string(value, silent=True)
+                # Neither of the alternatives: the missing file is the error.
+                raise
 
-            if isinstance(obj, ssl.SSLContext):
-                return obj
+        # "adhoc": werkzeug generates the certificate with cryptography.
+        _require("cryptography", _NO_CRYPTOGRAPHY, param, ctx)
+        return word
 
-            # Neither adhoc nor a context: report the missing file.
-            raise
+
+#: Why ``--key`` can't go with a ``--cert`` of each kind.
+_KEY_CONFLICTS = {
+    "none": '"--cert" must also be specified.',
+    "adhoc": 'When "--cert" is "adhoc", "--key" is not used.',
+    "context": 'When "--cert" is an SSLContext object, "--key" is not used.',
+}
+
+
+def _cert_kind(cert: t.Any) -> str:
+    if not cert or cert == "adhoc":
+        return "adhoc" if cert else "none"
+
+    ssl = sys.modules.get("ssl")  # imported already if cert is a context
+    return "context" if ssl and isinstance(cert, ssl.SSLContext) else "file"
 
 
 def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
-    """Check ``--key`` against ``--cert`` and combine them into the
-    ``(cert, key)`` pair that :func:`~werkzeug.serving.run_simple` takes.
+    """Check ``--key`` against the (eager) ``--cert``; pair a cert file with
+    its key as the ``(cert, key)`` tuple ``run_simple`` takes.
     """
     cert = ctx.params.get("cert")
-    is_adhoc = cert == "adhoc"
+    kind = _cert_kind(cert)
 
-    try:
-        import ssl
-    except ImportError:
-        is_context = False
+    if value is None:
+        if kind == "file":
+            raise click.BadParameter('Required when using "--cert".', ctx, param)
+    elif kind in _KEY_CONFLICTS:
+        raise click.BadParameter(_KEY_CONFLICTS[kind], ctx, param)
     else:
-        is_context = isinstance(cert, ssl.SSLContext)
-
-    if value is not None:
-        if is_adhoc:
-            raise click.BadParameter(
-                'When "--cert" is "adhoc", "--key" is not used.', ctx, param
-            )
-
-        if is_context:
-            raise click.BadParameter(
-                'When "--cert" is an SSLContext object, "--key" is not used.',
-                ctx,
-                param,
-            )
-
-        if not cert:
-            raise click.BadParameter('"--cert" must also be specified.', ctx, param)
-
-        ctx.params["cert"] = cert, value
-    elif cert and not (is_adhoc or is_context):
-        raise click.BadParameter('Required when using "--cert".', ctx, param)
+        ctx.params["cert"] = (cert, value)
 
     return value
 
 
 class SeparatedPathType(click.Path):
-    """A list of paths in one value, separated like ``PATH``
-    (:data:`os.pathsep`); each is checked as a :class:`click.Path`.
+    """Paths separated by :data:`os.pathsep` (as in ``PATH``) in one value,
+    each checked as :class:`click.Path` would.
     """
 
     def convert(
         self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> t.Any:
-        """Split the value and convert each path."""
-        items = self.split_envvar_value(value)
-        convert_one = super().convert
-        return [convert_one(item, param, ctx) for item in items]
+        """Return the list of converted paths."""
+        check = super().convert
+        return [check(item, param, ctx) for item in self.split_envvar_value(value)]
 
 
-@click.command("run", short_help="Run a development server.")
+class _ReportLoadError:
+    """The app of a reloader child whose app failed to load: each request
+    raises the error, for the debugger to show while awaiting a fix.
+    """
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        # Raised from its own traceback, which then grows by no frame a request.
+        self.traceback = error.__traceback__
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Any:
+        raise self.error.with_traceback(self.traceback)
+
+
+def _server() -> t.Callable[..., None]:
+    # Flask 3.1 tests replace flask.cli.run_simple; ours replace werkzeug's.
+    # Either replacement is honoured, looked up when the server starts.
+    if run_simple is not _WERKZEUG_RUN_SIMPLE:
+        return run_simple
+
+    return werkzeug.serving.run_simple
+
+
+_PATHSEP = repr(os.path.pathsep)
+
+
+@click.command(
+    "run",
+    short_help="Run a development server.",
+    params=[_debug_option],
+    help="Run a local development server.\n\nThis server is for development"
+    " purposes only. It does not provide the stability, security, or"
+    " performance of production WSGI servers.\n\nThe reloader and debugger are"
+    " enabled by default with the '--debug' option.",
+)
 @click.option("--host", "-h", default="127.0.0.1", help="The interface to bind to.")
 @click.option("--port", "-p", default=5000, help="The port to bind to.")
 @click.option(
     "--cert",
     type=CertParamType(),
-    help="Specify a certificate file to use HTTPS.",
     is_eager=True,
+    help="Specify a certificate file to use HTTPS.",
 )
 @click.option(
     "--key",
@@ -971,14 +596,14 @@ class SeparatedPathType(click.Path):
 @click.option(
     "--reload/--no-reload",
     default=None,
-    help="Enable or disable the reloader. By default the reloader "
-    "is active if debug is enabled.",
+    help="Enable or disable the reloader. By default the reloader is active if"
+    " debug is enabled.",
 )
 @click.option(
     "--debugger/--no-debugger",
     default=None,
-    help="Enable or disable the debugger. By default the debugger "
-    "is active if debug is enabled.",
+    help="Enable or disable the debugger. By default the debugger is active if"
+    " debug is enabled.",
 )
 @click.option(
     "--with-threads/--without-threads",
@@ -987,22 +612,17 @@ class SeparatedPathType(click.Path):
 )
 @click.option(
     "--extra-files",
-    default=None,
     type=SeparatedPathType(),
-    help=(
-        "Extra files that trigger a reload on change. Multiple paths"
-        f" are separated by {os.path.pathsep!r}."
-    ),
+    default=None,
+    help="Extra files that trigger a reload on change. Multiple paths are"
+    f" separated by {_PATHSEP}.",
 )
 @click.option(
     "--exclude-patterns",
-    default=None,
     type=SeparatedPathType(),
-    help=(
-        "Files matching these fnmatch patterns will not trigger a reload"
-        " on change. Multiple patterns are separated by"
-        f" {os.path.pathsep!r}."
-    ),
+    default=None,
+    help="Files matching these fnmatch patterns will not trigger a reload on"
+    f" change. Multiple patterns are separated by {_PATHSEP}.",
 )
 @pass_script_info
 def run_command(
@@ -1016,55 +636,28 @@ def run_command(
     extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
 ) -> None:
-    """Run a local development server.
-
-    This server is for development purposes only. It does not provide
-    the stability, security, or performance of production WSGI servers.
-
-    The reloader and debugger are enabled by default with the '--debug'
-    option.
+    """Start Werkzeug's development server; a load error stops it, except
+    in the reloader's child (see :class:`_ReportLoadError`).
     """
-    # Tests replace either this module's run_simple (as in Flask 3.1) or
-    # werkzeug's; the latter is looked up now for that reason.
-    serve = run_simple
-
-    if serve is _werkzeug_run_simple:
-        serve = werkzeug.serving.run_simple
-
-    app: WSGIApplication
+    application: t.Any
 
     try:
-        app = info.load_app()
+        application = info.load_app()
     except Exception as e:
         if not is_running_from_reloader():
-            # In the first process, fail the command at once.
-            raise e from None
+            raise
 
-        # In the reloader's child, keep serving so a fixed file reloads:
-        # print the error now and raise it for each request, where the
-        # debugger shows it.
         traceback.print_exc()
-        err = e
-
-        def app(environ: WSGIEnvironment, start_response: StartResponse) -> t.Any:
-            raise err from None
+        application = _ReportLoadError(e)
 
     debug = get_debug_flag()
-
-    if reload is None:
-        reload = debug
-
-    if debugger is None:
-        debugger = debug
-
     show_server_banner(debug, info.app_import_path)
-
-    serve(
+    _server()(
         host,
         port,
-        app,
-        use_reloader=reload,
-        use_debugger=debugger,
+        application,
+        use_reloader=debug if reload is None else reload,
+        use_debugger=debug if debugger is None else debugger,
         threaded=with_threads,
         ssl_context=cert,
         extra_files=extra_files,
@@ -1072,79 +665,102 @@ def run_command(
     )
 
 
-run_command.params.insert(0, _debug_option)
-
-
-# --- shell and routes ---------------------------------------------------------
-
-
-@click.command("shell", short_help="Run a shell in the app context.")
-@with_appcontext
-def shell_command() -> None:
-    """Run an interactive Python shell in the context of a given
-    Flask application.  The application will populate the default
-    namespace of this shell according to its configuration.
-
-    This is useful for executing small snippets of management code
-    without having to manually configure the application.
-    """
-    import code
-
-    app = _cv_app.get().app
-    banner = (
-        f"Python {sys.version} on {sys.platform}\n"
-        f"App: {app.import_name}\n"
-        f"Instance: {app.instance_path}"
-    )
+def _shell_namespace(app: Flask) -> dict[str, t.Any]:
     namespace: dict[str, t.Any] = {}
-
-    # Honour the startup script the plain interpreter would run.
+    # Like the plain interpreter, run the user's startup file first; the
+    # app's shell context then wins over what it defines.
     startup = os.environ.get("PYTHONSTARTUP")
 
     if startup and os.path.isfile(startup):
         with open(startup) as f:
-            eval(compile(f.read(), startup, "exec"), namespace)
+            exec(compile(f.read(), startup, "exec"), namespace)
 
     namespace.update(app.make_shell_context())
-
-    # site (or a startup script) may install a hook for interactive sessions;
-    # the standard one sets up readline history and completion.
-    interactive_hook = getattr(sys, "__interactivehook__", None)
-
-    if interactive_hook is not None:
-        try:
-            import readline
-            from rlcompleter import Completer
-        except ImportError:
-            pass
-        else:
-            # The completer would otherwise complete names from __main__,
-            # which is flask.__main__, not the shell's namespace.
-            readline.set_completer(Completer(namespace).complete)
-
-        interactive_hook()
-
-    code.interact(banner=banner, local=namespace)
+    return namespace
 
 
-_ROUTE_SORTS = ("endpoint", "methods", "domain", "rule", "match")
+def _run_interactive_hook(namespace: dict[str, t.Any]) -> None:
+    # site installs this hook (readline history and completion) for the
+    # real interactive prompt; code.interact does not call it.
+    hook = getattr(sys, "__interactivehook__", None)
+
+    if hook is None:
+        return
+
+    # Complete names from the shell's namespace; the default completer
+    # looks in __main__, which is flask's, not the shell's.
+    with contextlib.suppress(ImportError):
+        import readline
+        import rlcompleter
+
+        readline.set_completer(rlcompleter.Completer(namespace).complete)
+
+    hook()
 
 
-@click.command("routes", short_help="Show the routes for the app.")
+@click.command(
+    "shell",
+    short_help="Run a shell in the app context.",
+    help="Run an interactive Python shell in the context of a given Flask"
+    " application.  The application will populate the default namespace of"
+    " this shell according to its configuration.\n\nThis is useful for"
+    " executing small snippets of management code without having to manually"
+    " configure the application.",
+)
+@with_appcontext
+def shell_command() -> None:
+    """Open :mod:`code`'s console on the app's shell context."""
+    import code
+
+    app = _cv_app.get().app
+    namespace = _shell_namespace(app)
+    _run_interactive_hook(namespace)
+    code.interact(
+        banner=f"Python {sys.version} on {sys.platform}\nApp: {app.import_name}"
+        f"\nInstance: {app.instance_path}",
+        local=namespace,
+    )
+
+
+def _route_table(
+    rules: list[Rule], by_host: bool, hidden: frozenset[str]
+) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Column keys and a row per rule; a domain column only if one is set."""
+    rows: list[tuple[str, ...]] = [
+        (
+            rule.endpoint,
+            ", ".join(sorted(set(rule.methods or ()) - hidden)),
+            (rule.host if by_host else rule.subdomain) or "",
+            rule.rule,
+        )
+        for rule in rules
+    ]
+    keys = ["endpoint", "methods", "domain", "rule"]
+
+    if not any(row[2] for row in rows):
+        del keys[2]
+        rows = [(row[0], row[1], row[3]) for row in rows]
+
+    return keys, rows
+
+
+@click.command(
+    "routes",
+    short_help="Show the routes for the app.",
+    help="Show all registered routes with endpoints and methods.",
+)
 @click.option(
     "--sort",
     "-s",
-    type=click.Choice(_ROUTE_SORTS),
+    type=click.Choice(("endpoint", "methods", "domain", "rule", "match")),
     default="endpoint",
-    help=(
-        "Method to sort routes by. 'match' is the order that Flask will match routes"
-        " when dispatching a request."
-    ),
+    help="Method to sort routes by. 'match' is the order that Flask will match"
+    " routes when dispatching a request.",
 )
 @click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS methods.")
 @with_appcontext
 def routes_command(sort: str, all_methods: bool) -> None:
-    """Show all registered routes with endpoints and methods."""
+    """Print the URL map as a table, or say that it is empty."""
     url_map = _cv_app.get().app.url_map
     rules = list(url_map.iter_rules())
 
@@ -1152,57 +768,30 @@ def routes_command(sort: str, all_methods: bool) -> None:
         click.echo("No routes were registered.")
         return
 
-    hidden = set() if all_methods else {"HEAD", "OPTIONS"}
-    by_host = url_map.host_matching
+    hidden = frozenset() if all_methods else frozenset(("HEAD", "OPTIONS"))
+    keys, rows = _route_table(rules, url_map.host_matching, hidden)
 
-    def domain(rule: Rule) -> str:
-        return (rule.host if by_host else rule.subdomain) or ""
+    # "match" is the map's own order; so is "domain" without its column.
+    if sort in keys:
+        rows.sort(key=itemgetter(keys.index(sort)))
 
-    show_domain = any(domain(rule) for rule in rules)
-    headers = ["Endpoint", "Methods"]
-    columns = ["endpoint", "methods"]
+    titles = {"domain": "Host" if url_map.host_matching else "Subdomain"}
+    header = tuple(titles.get(key, key.capitalize()) for key in keys)
+    widths = [max(map(len, column)) for column in zip(header, *rows, strict=True)]
+    rule_line = tuple("-" * width for width in widths)
 
-    if show_domain:
-        headers.append("Host" if by_host else "Subdomain")
-        columns.append("domain")
+    for cells in (header, rule_line, *rows):
+        click.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
 
-    headers.append("Rule")
-    columns.append("rule")
 
-    rows = []
-
-    for rule in rules:
-        row = [rule.endpoint, ", ".join(sorted((rule.methods or set()) - hidden))]
-
-        if show_domain:
-            row.append(domain(rule))
-
-        row.append(rule.rule)
-        rows.append(row)
-
-    # "match" keeps the map's order; so does "domain" when no column shows it.
-    if sort in columns:
-        rows.sort(key=itemgetter(columns.index(sort)))
-
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    template = "  ".join(f"{{{i}:<{w}}}" for i, w in enumerate(widths))
-
-    for row in [headers, ["-" * w for w in widths], *rows]:
-        click.echo(template.format(*row))
+def main() -> None:
+    """Entry point of the ``flask`` console script and ``python -m flask``."""
+    cli.main()
 
 
 cli = FlaskGroup(
     name="flask",
-    help="""\
-A general utility script for Flask applications.
-
-An application to load must be given with the '--app' option,
-'FLASK_APP' environment variable, or with a 'wsgi.py' or 'app.py' file
-in the current directory.
-""",
+    help="A general utility script for Flask applications.\n\nAn application to"
+    " load must be given with the '--app' option, 'FLASK_APP' environment"
+    " variable, or with a 'wsgi.py' or 'app.py' file in the current directory.",
 )
-
-
-def main() -> None:
-    """Run the ``flask`` command; the console script's entry point."""
-    cli.main()
