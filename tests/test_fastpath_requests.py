@@ -644,3 +644,25 @@ def test_getattr_of_a_mixed_in_environment_is_called(app):
     with app.app_context():
         assert not app.jinja_env._dict_first
         assert flask.render_template_string(source, d={"x": 1}) == "1"
+
+
+def test_match_replaced_on_the_adapter_class_is_called(app, monkeypatch):
+    """A test's mock of ``MapAdapter.match`` sees every request, as on Flask
+    3.1, even for a URL whose match is cached.
+    """
+    from werkzeug.routing import MapAdapter
+
+    app.add_url_rule("/cached/<int:n>", "cached", lambda n: str(n))
+    client = app.test_client()
+    assert client.get("/cached/1").data == b"1"
+    calls = []
+    original = MapAdapter.match
+
+    def recording(self, *args, **kwargs):
+        calls.append(self.path_info)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MapAdapter, "match", recording)
+    assert client.get("/cached/1").data == b"1"
+    assert client.get("/cached/1").data == b"1"
+    assert calls == ["/cached/1", "/cached/1"]

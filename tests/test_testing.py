@@ -658,3 +658,20 @@ def test_cli_runner_defaults_to_app_cli(app):
     result = app.test_cli_runner().invoke(args=["hello"])
     assert result.exit_code == 0
     assert result.output == f"hello from {app.name}\n"
+
+
+def test_client_defaults_come_first_in_the_environ(app):
+    """As on Flask 3.1: the client's base values (REMOTE_ADDR, User-Agent)
+    precede the request's own in the environ, so ``request.headers`` lists
+    User-Agent before Host.
+    """
+
+    @app.route("/")
+    def index():
+        return ",".join(flask.request.headers.keys())
+
+    client = app.test_client()
+    assert client.get("/").data == b"User-Agent,Host"
+    assert client.get("/", headers={"X-A": "1"}).data == b"User-Agent,Host,X-A"
+    rv = client.get("/", environ_base={"HTTP_USER_AGENT": "mine"})
+    assert rv.request.environ["HTTP_USER_AGENT"] == "mine"

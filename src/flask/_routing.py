@@ -41,6 +41,9 @@ _PURE_CONVERTERS = frozenset(
 )
 
 
+_werkzeug_match = MapAdapter.match
+
+
 def _is_cacheable(rule: Rule) -> bool:
     rv: bool | None = getattr(rule, "_match_cacheable", None)
 
@@ -81,7 +84,13 @@ class MatchCache:
 
         # Rules added since the matcher was last built (werkzeug rebuilds
         # on the next match): forget what was matched with the old rules.
-        if url_map._remap or type(adapter) is not MapAdapter:
+        # A cached match stands in for MapAdapter.match: not for another
+        # adapter class, nor for a match replaced on the class (a mock).
+        if (
+            url_map._remap
+            or type(adapter) is not MapAdapter
+            or MapAdapter.match is not _werkzeug_match
+        ):
             self._entries.clear()
             return adapter.match(return_rule=True)  # type: ignore[return-value]
 

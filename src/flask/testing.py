@@ -262,8 +262,11 @@ class FlaskClient(Client):
         """Add the client's defaults, and ask for the contexts when inside
         ``with client:``.
         """
-        for key, value in self.environ_base.items():
-            environ.setdefault(key, value)
+        # The defaults come first, as werkzeug's builder puts its base
+        # values; the request's own values win.
+        merged = {**self.environ_base, **environ}
+        environ.clear()
+        environ.update(merged)
 
         if self.preserve_context:
             environ[_HANDOVER_KEY] = self._handover.receive
