@@ -28,6 +28,9 @@ import typing as t
 
 import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.datastructures import Headers
@@ -446,9 +449,13 @@ def test_plain_map_binds_the_known_host_directly(app):
     app.add_url_rule("/", "index", lambda: flask.url_for("index", _external=True))
     client = app.test_client()
     assert client.get("/").data == b"http://localhost/"
-    assert app.__dict__["_bound_host"] == ("localhost", "localhost")
+    known = app.__dict__["_known_hosts"]
+    assert sorted(known.values()) == [("localhost", "localhost")]
     assert client.get("/", base_url="http://Ex.COM").data == b"http://ex.com/"
-    assert app.__dict__["_bound_host"] == ("ex.com", "ex.com")
+    assert sorted(known.values()) == [("ex.com", "ex.com"), ("localhost", "localhost")]
+    # A request for a known host validates nothing again.
+    assert client.get("/", base_url="http://Ex.COM").data == b"http://ex.com/"
+    assert len(known) == 2
 
 
 # --- row 18: ensure_sync from the code flags --------------------------------
@@ -666,3 +673,103 @@ def test_match_replaced_on_the_adapter_class_is_called(app, monkeypatch):
     assert client.get("/cached/1").data == b"1"
     assert client.get("/cached/1").data == b"1"
     assert calls == ["/cached/1", "/cached/1"]
+
+
+# Random environs for the host memory: Host headers (valid, odd case,
+# with ports, invalid), server names and ports, schemes, trusted hosts.
+_hosts = st.sampled_from(
+    [
+        None,
+        "localhost",
+        "LocalHost:5000",
+        "example.com:80",
+        "example.com:443",
+        "xn--bcher-kva.example",
+        "bücher.example",
+        "a" * 64 + ".example",
+        "bad host",
+        "[::1]:8080",
+        "",
+    ]
+)
+
+
+_SHARED_APP = flask.Flask(__name__)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    host=_hosts,
+    server=st.sampled_from(
+        [
+            ("localhost", "80"),
+            ("localhost", "8080"),
+            ("srv", "8080"),
+            ("sock", ""),
+            None,
+        ]
+    ),
+    scheme=st.sampled_from(["http", "https"]),
+    trusted=st.sampled_from([None, ["localhost"], [".example.com"], ["example.com"]]),
+    script=st.sampled_from(["", "/mount", "/caf\xc3\xa9"]),
+    path=st.sampled_from(["/", "/p\xc3\xa9", "/x/y"]),
+)
+def test_known_host_binding_equals_werkzeug(
+    host, server, scheme, trusted, script, path
+):
+    """Twice per environ, so the second comes from memory: the adapter and
+    the request's host equal what get_host and bind_to_environ give, and
+    the same errors are raised.
+    """
+    from werkzeug.wsgi import get_host
+
+    # One app for every example, so its memory holds the hosts of the
+    # examples before: a key that missed a value would answer wrongly.
+    app = _SHARED_APP
+    app.config["TRUSTED_HOSTS"] = trusted
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "wsgi.url_scheme": scheme,
+        "SCRIPT_NAME": script,
+        "PATH_INFO": path,
+        "QUERY_STRING": "q=1",
+    }
+
+    if host is not None:
+        environ["HTTP_HOST"] = host
+
+    if server is not None:
+        environ["SERVER_NAME"], environ["SERVER_PORT"] = server
+
+    def generic():
+        expected_host = get_host(environ, trusted)
+        adapter = app.url_map.bind_to_environ(environ, server_name=None, subdomain="")
+        return expected_host, adapter
+
+    def ours():
+        request = app.request_class(dict(environ))
+        adapter = app.create_url_adapter(request)
+        return request.host, adapter
+
+    def outcome(make):
+        try:
+            got_host, adapter = make()
+        except Exception as e:
+            return type(e)
+        return got_host, {
+            k: getattr(adapter, k)
+            for k in (
+                "server_name",
+                "script_name",
+                "subdomain",
+                "url_scheme",
+                "path_info",
+                "default_method",
+                "query_args",
+                "websocket",
+            )
+        }
+
+    expected = outcome(generic)
+    assert outcome(ours) == expected
+    assert outcome(ours) == expected

@@ -15,6 +15,7 @@ from werkzeug.routing import PathConverter
 from werkzeug.routing import Rule
 from werkzeug.routing import UnicodeConverter
 from werkzeug.routing import UUIDConverter
+from werkzeug.sansio.request import Request as _SansioRequest
 from werkzeug.wsgi import get_host
 
 from .globals import _cv_app
@@ -117,6 +118,9 @@ class MatchCache:
         return rule, args  # type: ignore[return-value]
 
 
+_werkzeug_host = _SansioRequest.host
+
+
 def _environ_text(value: str | None) -> str | None:
     """A WSGI environ string (bytes as latin-1) read as UTF-8, as
     werkzeug's ``bind_to_environ`` reads it.
@@ -136,16 +140,12 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
     """
     config = app.config
     url_map = app.url_map
-
     environ = request.environ
+    trusted = config["TRUSTED_HOSTS"]
 
-    if config["TRUSTED_HOSTS"] is not None:
-        request.trusted_hosts = config["TRUSTED_HOSTS"]
+    if trusted is not None:
+        request.trusted_hosts = trusted
 
-    # COMPAT(3.1): the host is worked out from the environ and set on the
-    # request, whatever the request class does; an untrusted or malformed
-    # host raises here.
-    host = request.host = get_host(environ, request.trusted_hosts)
     server_name = config["SERVER_NAME"]
 
     if (
@@ -155,8 +155,9 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
         and "HTTP_UPGRADE" not in environ
         and type(url_map).bind_to_environ is Map.bind_to_environ
     ):
-        return _bind_known_host(app, url_map, host, environ)
+        return _bind_known_host(app, url_map, request, environ)
 
+    _set_host(request, get_host(environ, request.trusted_hosts))
     subdomain = None
 
     if url_map.host_matching:
@@ -170,39 +171,75 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
     )
 
 
+def _set_host(request: Request, host: str) -> None:
+    """COMPAT(3.1): the host worked out from the environ is set on the
+    request, whatever the request class does (a read-only ``host``
+    property fails as it does on Flask 3.1).
+    """
+    if type(request).host is _werkzeug_host:
+        # PERF: what werkzeug's cached_property stores, without its __set__.
+        request.__dict__["host"] = host
+    else:
+        request.host = host
+
+
+# Hosts seen, by what werkzeug's get_host reads: scheme, Host header,
+# server name and port, trusted hosts. The values: the host, and the
+# server name werkzeug's bind makes of it. The keys come from clients:
+# bounded, emptied when full.
+_KnownHosts = dict[tuple[t.Any, ...], tuple[str, str]]
+_HOST_MEMORY = 64
+
+
 def _bind_known_host(
-    app: Flask, url_map: Map, host: str, environ: WSGIEnvironment
+    app: Flask, url_map: Map, request: Request, environ: WSGIEnvironment
 ) -> MapAdapter:
     """What ``bind_to_environ`` gives when the host is the request's own
-    and the subdomain the default one.
+    and the subdomain the default one, the host set on the request.
 
-    PERF: werkzeug works the host out of the environ again, and validates
-    it through the IDNA codec on every bind (3% of a request). The request
-    has already computed it, and a host validated before (the same one on
-    almost every request) needs no second check: the adapter is made
-    directly, as werkzeug's ``bind`` makes it.
+    PERF: werkzeug validates the host twice per request (``get_host`` with
+    its pattern, then ``bind`` through the IDNA codec), together about 15%
+    of a hello-world request. Both depend only on the environ values in
+    the key below: a host seen before (the same one on almost every
+    request) is taken from memory, and the adapter is made directly, as
+    werkzeug's ``bind`` makes it. Errors are never remembered.
     """
+    trusted = request.trusted_hosts
+    key = (
+        environ["wsgi.url_scheme"],
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        None if trusted is None else tuple(trusted),
+    )
+    known: _KnownHosts = app.__dict__.setdefault("_known_hosts", {})
+    hit = known.get(key)
     script_name = _environ_text(environ.get("SCRIPT_NAME"))
     path_info = _environ_text(environ.get("PATH_INFO"))
     query = _environ_text(environ.get("QUERY_STRING"))
-    scheme = environ["wsgi.url_scheme"]
     method = environ["REQUEST_METHOD"]
     subdomain = url_map.default_subdomain or ""
-    known = app.__dict__.get("_bound_host")
 
-    if known is None or known[0] != host:
+    if hit is None:
+        host = get_host(environ, trusted)
+        _set_host(request, host)
         adapter = Map.bind(
-            url_map, host, script_name, subdomain, scheme, method, path_info, query
+            url_map, host, script_name, subdomain, key[0], method, path_info, query
         )
-        app.__dict__["_bound_host"] = (host, adapter.server_name)
+
+        if len(known) >= _HOST_MEMORY:
+            known.clear()
+
+        known[key] = (host, adapter.server_name)
         return adapter
 
+    _set_host(request, hit[0])
     return MapAdapter(
         url_map,
-        known[1],
+        hit[1],
         "/" if script_name is None else script_name,
         subdomain,
-        scheme,
+        key[0],
         "/" if path_info is None else path_info,
         method,
         query,
