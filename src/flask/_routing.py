@@ -205,18 +205,33 @@ def _bind_known_host(
     werkzeug's ``bind`` makes it. Errors are never remembered.
     """
     trusted = request.trusted_hosts
-    key = (
-        environ["wsgi.url_scheme"],
-        environ.get("HTTP_HOST"),
-        environ.get("SERVER_NAME"),
-        environ.get("SERVER_PORT"),
-        None if trusted is None else tuple(trusted),
-    )
+    scheme = environ["wsgi.url_scheme"]
+    host_header = environ.get("HTTP_HOST")
+    trusted_key = None if trusted is None else tuple(trusted)
+
+    # With a Host header, get_host reads nothing else of the environ.
+    if host_header is not None:
+        key: tuple[t.Any, ...] = (scheme, host_header, trusted_key)
+    else:
+        server = (environ.get("SERVER_NAME"), environ.get("SERVER_PORT"))
+        key = (scheme, None, server, trusted_key)
+
     known: _KnownHosts = app.__dict__.setdefault("_known_hosts", {})
     hit = known.get(key)
-    script_name = _environ_text(environ.get("SCRIPT_NAME"))
-    path_info = _environ_text(environ.get("PATH_INFO"))
-    query = _environ_text(environ.get("QUERY_STRING"))
+    script_name = environ.get("SCRIPT_NAME")
+    path_info = environ.get("PATH_INFO")
+    query = environ.get("QUERY_STRING")
+
+    # Non-ASCII text is rare; decoded as werkzeug decodes it.
+    if script_name is not None and not script_name.isascii():
+        script_name = _environ_text(script_name)
+
+    if path_info is not None and not path_info.isascii():
+        path_info = _environ_text(path_info)
+
+    if query is not None and not query.isascii():
+        query = _environ_text(query)
+
     method = environ["REQUEST_METHOD"]
     subdomain = url_map.default_subdomain or ""
 
@@ -224,7 +239,7 @@ def _bind_known_host(
         host = get_host(environ, trusted)
         _set_host(request, host)
         adapter = Map.bind(
-            url_map, host, script_name, subdomain, key[0], method, path_info, query
+            url_map, host, script_name, subdomain, scheme, method, path_info, query
         )
 
         if len(known) >= _HOST_MEMORY:
@@ -239,7 +254,7 @@ def _bind_known_host(
         hit[1],
         "/" if script_name is None else script_name,
         subdomain,
-        key[0],
+        scheme,
         "/" if path_info is None else path_info,
         method,
         query,

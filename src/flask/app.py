@@ -363,46 +363,35 @@ class Flask(_PackageFilesMixin, App):
         not the app: ``app.wsgi_app = Middleware(app.wsgi_app)``.
         """
         ctx = self.request_context(environ)
-        unhandled: list[BaseException] = []
+        # What escaped the dispatch, handed to teardown (unless
+        # should_ignore_error hides it) even when it became a 500.
+        failure: BaseException | None = None
 
         try:
-            response = self._respond(ctx, unhandled)
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except BaseException as e:
+                failure = e
+
+                if not isinstance(e, Exception):
+                    raise
+
+                response = self.handle_exception(e)
+
             return response(environ, start_response)
         finally:
-            self._leave(ctx, environ, unhandled[0] if unhandled else None)
+            # The test client keeps the contexts to inspect them after.
+            keep = environ.get("werkzeug.debug.preserve_context")
 
-    def _respond(self, ctx: RequestContext, unhandled: list[BaseException]) -> Response:
-        """Push ``ctx`` and make the response. An exception that escapes
-        the dispatch is noted in ``unhandled``, for teardown, whether
-        :meth:`handle_exception` turns it into a 500 or raises it again.
-        """
-        try:
-            ctx.push()
-            return self.full_dispatch_request()
-        except Exception as e:
-            unhandled.append(e)
-            return self.handle_exception(e)
-        except BaseException as e:
-            unhandled.append(e)
-            raise
+            if keep is not None:
+                keep(_cv_app.get())
+                keep(_cv_request.get())
 
-    def _leave(
-        self,
-        ctx: RequestContext,
-        environ: WSGIEnvironment,
-        error: BaseException | None,
-    ) -> None:
-        """Pop ``ctx``, handing teardown the unhandled error unless
-        :meth:`should_ignore_error` says to hide it.
-        """
-        # The test client keeps the contexts to inspect them after.
-        keep = environ.get("werkzeug.debug.preserve_context")
+            if failure is not None and self.should_ignore_error(failure):
+                failure = None
 
-        if keep is not None:
-            keep(_cv_app.get())
-            keep(_cv_request.get())
-
-        ctx.pop(None if error is None or self.should_ignore_error(error) else error)
+            ctx.pop(failure)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -417,21 +406,17 @@ class Flask(_PackageFilesMixin, App):
         self._got_first_request = True
 
         try:
-            rv = self._hooks_then_view()
+            if request_started.receivers:
+                request_started.send(self, _async_wrapper=self.ensure_sync)
+
+            # The first before_request value that is not None answers
+            # instead of the view.
+            early = self.preprocess_request()
+            rv = self.dispatch_request() if early is None else early
         except Exception as e:
             rv = self.handle_user_exception(e)
 
         return self.finalize_request(rv)
-
-    def _hooks_then_view(self) -> ft.ResponseReturnValue:
-        """The value of the first ``before_request`` function that returns
-        one, else of the view.
-        """
-        if request_started.receivers:
-            request_started.send(self, _async_wrapper=self.ensure_sync)
-
-        early = self.preprocess_request()
-        return self.dispatch_request() if early is None else early
 
     def _request_scopes(self, req: Request) -> tuple[str, ...]:
         """The request's blueprint and its parents, innermost first."""
@@ -611,8 +596,8 @@ class Flask(_PackageFilesMixin, App):
         if exc is _sentinel:
             exc = sys.exc_info()[1]
 
-        funcs = self.teardown_appcontext_funcs[::-1]
-        error = _run_teardowns(funcs, exc, self.ensure_sync) if funcs else None
+        funcs = self.teardown_appcontext_funcs
+        error = _run_teardowns(funcs[::-1], exc, self.ensure_sync) if funcs else None
 
         if appcontext_tearing_down.receivers:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)

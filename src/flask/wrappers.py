@@ -862,10 +862,15 @@ class Response(ResponseBase):
             and not self._on_close
             and environ["REQUEST_METHOD"] != "HEAD"
         ):
-            status = self.status_code
+            # The class keeps werkzeug's status and header storage
+            # (_sends_directly): read them without the property calls.
+            status = self._status_code
 
             if status >= 200 and status != 204 and status != 304:
-                headers = self.headers.to_wsgi_list()
+                own = self.headers
+                headers = (
+                    list(own._list) if type(own) is Headers else own.to_wsgi_list()
+                )
                 has_length = False
 
                 for key, _ in headers:
@@ -879,7 +884,7 @@ class Response(ResponseBase):
                     if not has_length and self.automatically_set_content_length:
                         headers.append(("Content-Length", str(len(chunk))))
 
-                    start_response(self.status, headers)
+                    start_response(self._status, headers)
                     return body  # type: ignore[return-value]
 
         return super().__call__(environ, start_response)
