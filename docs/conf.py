@@ -88,7 +88,8 @@ nitpick_ignore_regex = [
     # Type variables of decorators (T_route, F, ...) are not API.
     (r"py:.*", r"flask(\.\w+)*\.(T_\w+|T|F|R|P)"),
     # Private helpers that annotations or defaults name are not API either.
-    (r"py:.*", r"flask(\.\w+)*\._\w+"),
+    (r"py:.*", r"flask(\.\w+)*\._\w+(\.\w+)*"),
+    (r"py:.*", r"WebsocketTestSession"),
 ]
 
 

@@ -44,6 +44,9 @@ LAYERS = [
     "_discovery",
     "cli",
     "_devserver",
+    "_bridge",
+    "asgi",
+    "_websocket",
     "testing",
     "app",
     "blueprints",
@@ -54,8 +57,9 @@ LAYERS = [
 ]
 
 # _async imports asyncio, which import flask does not need until an async
-# view runs.
-LAZY_TARGETS = {"testing", "debughelpers", "_async"}
+# view runs; _bridge, asgi and _websocket need the optional greenlet and are
+# loaded when the app is first served over ASGI.
+LAZY_TARGETS = {"testing", "debughelpers", "_async", "_bridge", "asgi", "_websocket"}
 REQUEST_GLOBALS = {"request", "session", "g", "current_app"}
 
 

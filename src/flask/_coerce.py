@@ -28,6 +28,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from .globals import _cv_bridge
 from .globals import _cv_request
 from .globals import request
 from .wrappers import Response
@@ -161,6 +162,11 @@ def coerce(app: Flask, rv: t.Any) -> Response:
         status = headers = None
     elif isinstance(body, (dict, list)):
         response = app.json.response(body)
+    elif isinstance(body, cabc.AsyncIterable) and _cv_bridge.get(None) is not None:
+        # Under ASGI an async generator streams natively (flask.asgi);
+        # a WSGI server could not iterate it.
+        response = response_class(body, status=status, headers=headers)  # type: ignore[arg-type]
+        status = headers = None
     elif isinstance(body, BaseResponse) or callable(body):
         response = None
 

@@ -420,7 +420,7 @@ class ScriptInfo:
     def load_app(self) -> Flask:
         """Return the application, finding it on the first call.
 
-        :attr:`create_app` is used if set, then :attr:`app_import_path`,
+        :attr:`create_app` is used if set, then ``app_import_path``,
         then a ``wsgi.py`` or ``app.py`` module in the working directory.
 
         :raises NoAppException: Nothing produced an application.

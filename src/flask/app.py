@@ -30,6 +30,7 @@ from types import FunctionType
 from types import TracebackType
 from urllib.parse import quote as _url_quote
 
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import BadRequestKeyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
@@ -55,6 +56,7 @@ from .ctx import _sentinel
 from .ctx import AppContext
 from .ctx import RequestContext
 from .globals import _cv_app
+from .globals import _cv_bridge
 from .globals import _cv_request
 from .globals import g
 from .globals import request
@@ -63,6 +65,7 @@ from .helpers import _PackageFilesMixin
 from .helpers import get_flashed_messages
 from .sansio._plan import ScopePlan
 from .sansio.app import App
+from .sansio.scaffold import _websocket_handlers
 from .sessions import SecureCookieSessionInterface
 from .sessions import SessionInterface
 from .signals import appcontext_tearing_down
@@ -78,12 +81,17 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIEnvironment
 
+    from .asgi import AsgiApp
     from .testing import FlaskClient
     from .testing import FlaskCliRunner
 
 #: ``flask._async.run``, loaded by the first coroutine function called.
 _run_coroutine: t.Callable[..., t.Any] | None = None
 
+_WEBSOCKET_OVER_WSGI = (
+    "This URL is a websocket route: it needs the app served by an ASGI server"
+    " (for example 'uvicorn module:app.asgi')."
+)
 _FINALIZE_FAILED = "Request finalizing failed with an error while handling an error"
 
 # Characters left as they are in a URL's #fragment.
@@ -354,6 +362,19 @@ class Flask(_PackageFilesMixin, App):
 
         return url
 
+    @cached_property
+    def asgi(self) -> AsgiApp:
+        """The app as an ASGI 3 application, for uvicorn, hypercorn or
+        granian: ``uvicorn module:app.asgi``. It serves HTTP through the
+        same pipeline as :meth:`wsgi_app`, websocket routes, and the
+        ``lifespan`` events that run :meth:`before_serving` and
+        :meth:`after_serving` functions. Wrap it for ASGI middleware:
+        ``app.asgi = Middleware(app.asgi)``. Needs the ``asgi`` extra.
+        """
+        from .asgi import AsgiApp
+
+        return AsgiApp(self)
+
     # -- the request pipeline ----------------------------------------------
 
     def wsgi_app(
@@ -480,6 +501,11 @@ class Flask(_PackageFilesMixin, App):
             return self.make_default_options_response()
 
         view = self.view_functions[rule.endpoint]
+
+        if rule.websocket and view in _websocket_handlers:
+            # A handshake for a websocket() route reached a WSGI server.
+            raise BadRequest(_WEBSOCKET_OVER_WSGI)
+
         view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
         return self.ensure_sync(view)(**view_args)  # type: ignore[no-any-return]
 
@@ -710,7 +736,16 @@ class Flask(_PackageFilesMixin, App):
         else:
             is_coroutine = iscoroutinefunction(func)
 
-        return self.async_to_sync(func) if is_coroutine else func
+        if is_coroutine:
+            return self.async_to_sync(func)
+
+        if _cv_bridge.get(None) is not None:
+            # Under ASGI, sync code runs off the event loop.
+            from ._bridge import bridged
+
+            return bridged(func, False)
+
+        return func
 
     def async_to_sync(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
@@ -724,9 +759,17 @@ class Flask(_PackageFilesMixin, App):
         COMPAT(3.1): asgiref (the ``async`` extra) is still required, so
         that an app that runs here also runs on Flask.
 
-        :raises RuntimeError: when asgiref is not installed.
+        Under ASGI (:attr:`asgi`) the coroutine is awaited on the
+        server's event loop instead.
+
+        :raises RuntimeError: when asgiref is not installed (under WSGI).
         """
         global _run_coroutine
+
+        if _cv_bridge.get(None) is not None:
+            from ._bridge import bridged
+
+            return bridged(func, True)
 
         # A None entry stands for a module that cannot be imported.
         if sys.modules.get("asgiref.sync") is None:

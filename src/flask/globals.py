@@ -15,6 +15,7 @@ from werkzeug.local import LocalProxy
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
+    from .asgi import Websocket
     from .ctx import _AppCtxGlobals
     from .ctx import AppContext
     from .ctx import RequestContext
@@ -25,6 +26,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
 # import them under these names.
 _cv_app: ContextVar[AppContext] = ContextVar("flask.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("flask.request_ctx")
+# Set while an ASGI request is served: the server's loop and the thread
+# pool its sync code runs in (flask._bridge.Bridge).
+_cv_bridge: ContextVar[t.Any] = ContextVar("flask.asgi_bridge")
+# The websocket connection being served, under ASGI.
+_cv_websocket: ContextVar[Websocket] = ContextVar("flask.websocket")
 
 
 def _unbound_message(context: str, *explanation: str) -> str:
@@ -65,3 +71,10 @@ g: _AppCtxGlobals = _proxy(_cv_app, "g", _no_app_msg)
 request_ctx: RequestContext = _proxy(_cv_request, None, _no_req_msg)
 request: Request = _proxy(_cv_request, "request", _no_req_msg)
 session: SessionMixin = _proxy(_cv_request, "session", _no_req_msg)
+
+_no_websocket_msg = _unbound_message(
+    "websocket",
+    "'websocket' is the connection a websocket route's handler serves; it",
+    "exists only while such a handler runs, under an ASGI server.",
+)
+websocket: Websocket = _proxy(_cv_websocket, None, _no_websocket_msg)

@@ -26,6 +26,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.test import TestResponse
 
+    from ._websocket import WebsocketTestSession
     from .app import Flask
     from .ctx import RequestContext
 
@@ -270,6 +271,25 @@ class FlaskClient(Client):
 
         if self.preserve_context:
             environ[_HANDOVER_KEY] = self._handover.receive
+
+    def websocket(
+        self,
+        path: str,
+        headers: t.Iterable[tuple[str, str]] = (),
+        subprotocols: t.Iterable[str] = (),
+    ) -> WebsocketTestSession:
+        """Connect to a websocket route of the app, served through
+        :attr:`~flask.Flask.asgi` (needs the ``asgi`` extra). Use the
+        session in a ``with`` block; a refused handshake raises
+        :exc:`~flask.asgi.WebsocketDisconnect` on entry::
+
+            with client.websocket("/echo") as ws:
+                ws.send("hi")
+                assert ws.receive() == "hi"
+        """
+        from ._websocket import WebsocketTestSession
+
+        return WebsocketTestSession(self.application, path, headers, subprotocols)
 
     def open(
         self,

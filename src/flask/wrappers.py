@@ -840,6 +840,9 @@ class Response(ResponseBase):
     ) -> t.Iterable[bytes]:
         """Send the response as a WSGI application."""
         if not self._sends_directly:
+            if hasattr(getattr(self, "response", None), "__aiter__"):
+                return self._start_async(environ, start_response)
+
             return super().__call__(environ, start_response)
 
         body = self.response
@@ -848,6 +851,8 @@ class Response(ResponseBase):
             chunk = body[0] if len(body) == 1 else None
         elif type(body) is _ErrorPage:
             chunk = body.chunk
+        elif hasattr(body, "__aiter__"):
+            return self._start_async(environ, start_response)
         else:
             chunk = None
 
@@ -888,6 +893,16 @@ class Response(ResponseBase):
                     return body  # type: ignore[return-value]
 
         return super().__call__(environ, start_response)
+
+    def _start_async(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        """Start a response whose body is an async iterable, which only an
+        ASGI server (flask.asgi) can iterate: it is handed over as it is.
+        """
+        wsgi_headers = self.get_wsgi_headers(environ)
+        start_response(self.status, wsgi_headers.to_wsgi_list())
+        return self.response  # type: ignore[return-value]
 
     def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
         """The headers to send, as werkzeug makes them.

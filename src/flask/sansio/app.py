@@ -45,6 +45,8 @@ from .scaffold import T_template_filter
 from .scaffold import T_template_global
 from .scaffold import T_template_test
 
+T_serving = t.TypeVar("T_serving", bound=t.Callable[[], t.Any])
+
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Response as BaseResponse
 
@@ -199,6 +201,11 @@ class App(Scaffold):
         self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
         #: Add names to the ``flask shell`` namespace.
         self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
+        #: Run when an ASGI server starts serving the app, in order; see
+        #: :meth:`before_serving`.
+        self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
+        #: Run when an ASGI server stops serving the app, in order.
+        self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
         # Resolved hook chains by scope; see _scope_plan.
         self._plans: dict[tuple[str, ...], ScopePlan] = {}
         # Set once a request has been handled: setup methods refuse then.
@@ -453,6 +460,28 @@ class App(Scaffold):
     ) -> T_shell_context_processor:
         """Add the names in the dict ``f`` returns to ``flask shell``."""
         self.shell_context_processors.append(f)
+        return f
+
+    @setupmethod
+    def before_serving(self, f: T_serving) -> T_serving:
+        """Run ``f`` (a plain or ``async`` function, no arguments) once when
+        an ASGI server starts serving the app, before the first request,
+        with an app context pushed: the place to open connection pools.
+        If it raises, the server does not start and reports the error.
+
+        Only ASGI servers (serving :attr:`~flask.Flask.asgi`) send the
+        startup event; under WSGI these functions never run (``flask
+        check`` says so).
+        """
+        self.before_serving_funcs.append(f)
+        return f
+
+    @setupmethod
+    def after_serving(self, f: T_serving) -> T_serving:
+        """Run ``f`` once when an ASGI server shuts down, with an app
+        context pushed; see :meth:`before_serving`.
+        """
+        self.after_serving_funcs.append(f)
         return f
 
     @setupmethod

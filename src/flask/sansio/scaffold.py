@@ -6,7 +6,9 @@ import importlib.util
 import os
 import sys
 import typing as t
+import weakref
 from functools import wraps
+from inspect import iscoroutinefunction
 from pathlib import PurePath
 
 from jinja2 import BaseLoader
@@ -55,6 +57,11 @@ T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallab
 T_shell_context_processor = t.TypeVar(
     "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
 )
+
+
+#: The handlers registered with ``websocket()``; over WSGI their routes
+#: answer 400. (Other werkzeug websocket rules keep Flask 3.1's behaviour.)
+_websocket_handlers: weakref.WeakSet[t.Callable[..., t.Any]] = weakref.WeakSet()
 
 
 def _registrar(register: t.Callable[[t.Any], object]) -> t.Callable[[F], F]:
@@ -269,6 +276,42 @@ class Scaffold:
                 rule, options.pop("endpoint", None), f, **options
             )
         )
+
+    @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
+        """Decorate an ``async def`` handler to serve websocket connections
+        to ``rule`` under an ASGI server (:attr:`flask.Flask.asgi`); it
+        talks to the client through :data:`flask.websocket`. Served over
+        WSGI, the route answers 400.
+
+        :param rule: The URL rule.
+        :param options: As for :meth:`route`, but ``methods``.
+        :raises TypeError: for a handler that is not a coroutine function.
+        """
+
+        def register(f: T_route) -> T_route:
+            # Asked apart from the test, which would narrow f's type.
+            is_async = iscoroutinefunction(f)
+
+            if not is_async:
+                raise TypeError(
+                    f"The websocket handler {f.__name__!r} must be an"
+                    " 'async def' function."
+                )
+
+            endpoint = options.pop("endpoint", None)
+            _websocket_handlers.add(f)
+            self.add_url_rule(
+                rule,
+                endpoint,
+                f,
+                websocket=True,
+                provide_automatic_options=False,
+                **options,
+            )
+            return f
+
+        return register
 
     @setupmethod
     def add_url_rule(

@@ -1,0 +1,176 @@
+"""Running the framework's sync request pipeline on an event loop.
+
+Under ASGI (:mod:`flask.asgi`) the pipeline that serves WSGI requests
+runs unchanged, inside a greenlet on the server's event loop. Where it
+calls user code, :meth:`flask.Flask.ensure_sync` asks this module:
+
+- a coroutine function is awaited on the server's loop: the greenlet
+  switches back to the task that drives it (:func:`drive`), which awaits
+  the coroutine and switches back with its result, so the request waits
+  without holding a thread;
+- a plain function runs in the app's bounded thread pool, in a copy of
+  the request's context whose changes are copied back, so blocking code
+  (database calls, file reads) never stalls the loop.
+
+Code already running in a pool thread that needs the loop (reading the
+request body, an ``async def`` helper called through ``ensure_sync``)
+submits the coroutine to the loop and waits for it.
+
+Importing this module needs ``greenlet``, part of the ``asgi`` extra.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+
+from greenlet import getcurrent
+from greenlet import greenlet
+
+from .globals import _cv_bridge
+
+#: The default size of an app's thread pool for sync code under ASGI; the
+#: ``ASGI_THREADS`` config key changes it.
+DEFAULT_THREADS = 40
+
+
+class Bridge:
+    """What the code of one app's ASGI requests runs with: the server's
+    loop and the app's thread pool.
+    """
+
+    __slots__ = ("loop", "pool")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, pool: ThreadPoolExecutor):
+        self.loop = loop
+        self.pool = pool
+
+
+# Marks the pool threads, which must not switch greenlets on the loop.
+_pool_thread = threading.local()
+
+
+class _PipelineGreenlet(greenlet):  # type: ignore[misc]
+    """The greenlet a request's pipeline runs in. It shares the context
+    of the task that drives it, so context variables set inside are the
+    task's.
+    """
+
+    def __init__(self, run: t.Callable[..., t.Any], parent: greenlet) -> None:
+        super().__init__(run, parent)
+        self.gr_context = parent.gr_context
+
+
+async def drive(func: t.Callable[..., t.Any], *args: t.Any) -> t.Any:
+    """Run ``func(*args)`` in a greenlet, awaiting on its behalf whatever
+    it hands over with :func:`wait_for`; return its result. A
+    cancellation of the calling task is raised inside the greenlet where
+    it waits, so its ``finally`` blocks run.
+    """
+    runner = _PipelineGreenlet(func, getcurrent())
+    pending = runner.switch(*args)
+
+    while not runner.dead:
+        try:
+            value = await pending
+        except BaseException as e:  # noqa: B036 - handed to the greenlet
+            pending = runner.throw(e)
+        else:
+            pending = runner.switch(value)
+
+    return pending
+
+
+def in_pipeline_greenlet() -> bool:
+    """Whether this code runs in a request's greenlet on the loop."""
+    return isinstance(getcurrent(), _PipelineGreenlet)
+
+
+def wait_for(awaitable: t.Awaitable[t.Any]) -> t.Any:
+    """Wait for ``awaitable`` on the server's loop and return its result,
+    from the request's greenlet or from a pool thread.
+    """
+    current = getcurrent()
+
+    if isinstance(current, _PipelineGreenlet):
+        return current.parent.switch(awaitable)
+
+    bridge = _cv_bridge.get()
+    return asyncio.run_coroutine_threadsafe(_awaited(awaitable), bridge.loop).result()
+
+
+async def _awaited(awaitable: t.Awaitable[t.Any]) -> t.Any:
+    return await awaitable
+
+
+def _run_in_copy(
+    context: contextvars.Context,
+    func: t.Callable[..., t.Any],
+    args: t.Any,
+    kwargs: t.Any,
+) -> t.Any:
+    _pool_thread.active = True
+
+    try:
+        return context.run(func, *args, **kwargs)
+    finally:
+        _pool_thread.active = False
+
+
+def call_blocking(func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
+    """Call the sync ``func`` off the loop: in the app's thread pool from
+    the request's greenlet (the changes it makes to context variables are
+    copied back), directly from a pool thread.
+    """
+    if not in_pipeline_greenlet():
+        return func(*args, **kwargs)
+
+    bridge = _cv_bridge.get()
+    context = contextvars.copy_context()
+    future = bridge.loop.run_in_executor(
+        bridge.pool, _run_in_copy, context, func, args, kwargs
+    )
+
+    try:
+        return wait_for(future)
+    finally:
+        _copy_back(context)
+
+
+def _copy_back(context: contextvars.Context) -> None:
+    """Set, in the current context, what the pool thread changed."""
+    for var, value in context.items():
+        try:
+            if var.get() is value:
+                continue
+        except LookupError:
+            pass
+
+        var.set(value)
+
+
+def bridged(func: t.Callable[..., t.Any], is_coroutine: bool) -> t.Callable[..., t.Any]:
+    """``func`` as the pipeline calls it under ASGI: a coroutine function
+    awaited on the loop, a plain function run off it.
+    """
+    if is_coroutine:
+
+        def await_on_loop(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return wait_for(func(*args, **kwargs))
+
+        return await_on_loop
+
+    def off_the_loop(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        return call_blocking(func, *args, **kwargs)
+
+    return off_the_loop
+
+
+def active() -> bool:
+    """Whether the current code serves an ASGI request (in its greenlet or
+    in a pool thread working for it).
+    """
+    return _cv_bridge.get(None) is not None

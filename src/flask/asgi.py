@@ -1,0 +1,473 @@
+"""``app.asgi``: the app as an ASGI 3 application, and the websocket
+connection its websocket routes serve.
+
+An HTTP request goes through the very pipeline WSGI requests go through
+(:meth:`flask.Flask.wsgi_app`, run in a greenlet on the server's loop by
+:mod:`flask._bridge`): the same request object built from an environ made
+of the scope, the same contexts, hooks, error handlers, signals and
+sessions in the same order. Only the edges differ: the body is read from
+``receive`` as the app reads it, and the response goes out through
+``send``; a sync iterable body is iterated off the loop, an async one
+natively. A client that disconnects cancels the request's task, which
+ends an ``async`` view where it waits and stops a streamed body.
+
+The ``lifespan`` scope runs the app's ``before_serving`` and
+``after_serving`` functions; the ``websocket`` scope serves the routes
+added with ``websocket()`` (see :mod:`flask._websocket`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import sys
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+
+from . import _bridge
+from .globals import _cv_bridge
+from .globals import current_app
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import Flask
+
+Scope = t.MutableMapping[str, t.Any]
+Message = t.MutableMapping[str, t.Any]
+Receive = t.Callable[[], t.Awaitable[Message]]
+Send = t.Callable[[Message], t.Awaitable[None]]
+
+# Names of the headers a WSGI environ keeps without the HTTP_ prefix.
+_UNPREFIXED = {"CONTENT_TYPE", "CONTENT_LENGTH"}
+
+
+class WebsocketDisconnect(Exception):
+    """The other side closed the websocket; ``code`` is its close code."""
+
+    def __init__(self, code: int = 1000, reason: str = "") -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class Websocket:
+    """The websocket connection being served, :data:`flask.websocket`.
+
+    Its methods are coroutines, for the route's ``async def`` handler.
+    Receiving or sending accepts the connection first if the handler has
+    not done so.
+    """
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._receive = receive
+        self._send = send
+        #: The subprotocols the client offered.
+        self.subprotocols: list[str] = list(scope.get("subprotocols", ()))
+        #: ``"connecting"``, ``"connected"`` or ``"closed"``.
+        self.state = "connecting"
+
+    async def accept(
+        self,
+        subprotocol: str | None = None,
+        headers: t.Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Accept the connection, with one of the offered subprotocols."""
+        if self.state != "connecting":
+            return
+
+        await self._send(
+            {
+                "type": "websocket.accept",
+                "subprotocol": subprotocol,
+                "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
+            }
+        )
+        self.state = "connected"
+
+    async def receive(self) -> str | bytes:
+        """The next message: ``str`` for text, ``bytes`` for binary.
+
+        :raises WebsocketDisconnect: when the client closed.
+        """
+        await self.accept()
+
+        if self.state == "closed":
+            raise WebsocketDisconnect(1000)
+
+        message = await self._receive()
+
+        if message["type"] == "websocket.disconnect":
+            self.state = "closed"
+            raise WebsocketDisconnect(
+                message.get("code", 1000), message.get("reason", "")
+            )
+
+        if message.get("text") is not None:
+            return message["text"]  # type: ignore[no-any-return]
+
+        return message.get("bytes") or b""
+
+    async def send(self, data: str | bytes) -> None:
+        """Send a text (``str``) or binary (``bytes``) message."""
+        await self.accept()
+
+        if isinstance(data, str):
+            await self._send({"type": "websocket.send", "text": data})
+        else:
+            await self._send({"type": "websocket.send", "bytes": bytes(data)})
+
+    async def receive_json(self) -> t.Any:
+        """The next message, parsed as JSON with the app's provider."""
+        return current_app.json.loads(await self.receive())
+
+    async def send_json(self, obj: t.Any) -> None:
+        """Send ``obj`` as a JSON text message, with the app's provider."""
+        await self.send(current_app.json.dumps(obj))
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the connection. Before it is accepted this refuses the
+        handshake (the server answers 403).
+        """
+        if self.state == "closed":
+            return
+
+        self.state = "closed"
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+class ClientDisconnected(OSError):
+    """The client went away while its request body was being read."""
+
+
+class _Body(io.RawIOBase):
+    """The request body as a WSGI input stream, read from ``receive``.
+
+    Reading it waits for the next body message on the loop, from the
+    request's greenlet or a pool thread. Once the whole body has arrived
+    (or when there is none), :meth:`watch` takes over ``receive`` to notice
+    the client going away.
+    """
+
+    def __init__(self, receive: Receive, expected: bool) -> None:
+        self._receive = receive
+        self._chunk = b""
+        self._offset = 0
+        self.complete = not expected
+        self.disconnected = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        while self._offset >= len(self._chunk):
+            if self.complete:
+                return 0
+
+            self._chunk = _bridge.wait_for(self._next())
+            self._offset = 0
+
+        view = memoryview(self._chunk)[self._offset : self._offset + len(buffer)]
+        size = len(view)
+        buffer[:size] = view
+        self._offset += size
+        return size
+
+    async def _next(self) -> bytes:
+        message = await self._receive()
+
+        if message["type"] == "http.disconnect":
+            self.complete = self.disconnected = True
+            raise ClientDisconnected("The client disconnected.")
+
+        self.complete = not message.get("more_body", False)
+        return message.get("body", b"")  # type: ignore[no-any-return]
+
+    async def watch(self, request_task: asyncio.Task[t.Any]) -> None:
+        """Wait for the client to go away, and cancel the request's task
+        when it does. Started once nothing is left to read.
+        """
+        while True:
+            message = await self._receive()
+
+            if message["type"] == "http.disconnect":
+                self.disconnected = True
+                request_task.cancel()
+                return
+
+
+def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
+    """The WSGI environ of an HTTP or websocket scope (PEP 3333 strings:
+    text as latin-1 of its UTF-8 bytes).
+    """
+    root = scope.get("root_path", "").encode().decode("latin1")
+    path = scope["path"].encode().decode("latin1")
+
+    if root and path.startswith(root):
+        path = path[len(root) :]
+
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client")
+    scheme = scope.get("scheme", "http")
+    environ: dict[str, t.Any] = {
+        "REQUEST_METHOD": scope.get("method", "GET"),
+        "SCRIPT_NAME": root,
+        "PATH_INFO": path,
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": {"ws": "http", "wss": "https"}.get(scheme, scheme),
+        "wsgi.input": body,
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "asgi.scope": scope,
+    }
+
+    if client is not None:
+        environ["REMOTE_ADDR"] = client[0]
+        environ["REMOTE_PORT"] = str(client[1])
+
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin1").upper().replace("-", "_")
+        value = raw_value.decode("latin1")
+
+        if name not in _UNPREFIXED:
+            name = f"HTTP_{name}"
+
+        if name in environ:
+            # Repeated headers are one comma-separated value in WSGI; the
+            # cookies of HTTP/2 requests come in several headers.
+            value = environ[name] + ("; " if name == "HTTP_COOKIE" else ",") + value
+
+        environ[name] = value
+
+    return environ
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        name = name.lower()
+
+        if name == b"content-length":
+            return value.strip() not in (b"", b"0")
+
+        if name == b"transfer-encoding":
+            return True
+
+    return False
+
+
+class _Started:
+    """``start_response`` for the pipeline, keeping what it is given."""
+
+    __slots__ = ("status", "headers")
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[bytes, bytes]] = []
+
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+    ) -> t.Callable[[bytes], None]:
+        self.status = int(status[:3])
+        self.headers = [
+            (name.lower().encode("latin1"), value.encode("latin1"))
+            for name, value in headers
+        ]
+        return _no_write
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("The write() callable of WSGI is not available under ASGI.")
+
+
+class AsgiApp:
+    """The ASGI 3 application of a :class:`~flask.Flask` app, its
+    :attr:`~flask.Flask.asgi` attribute: serve it with ``uvicorn
+    module:app.asgi`` (or hypercorn, granian). Wrap it for ASGI
+    middleware: ``app.asgi = Middleware(app.asgi)``.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._bridge: _bridge.Bridge | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __repr__(self) -> str:
+        return f"<AsgiApp of {self.app!r}>"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "websocket":
+            from ._websocket import serve_websocket
+
+            await serve_websocket(self, scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            raise ValueError(f"Unknown ASGI scope type {kind!r}.")
+
+    def bridge(self) -> _bridge.Bridge:
+        """The loop and thread pool this app's requests use; made for the
+        running loop on first use (again if a new loop runs it).
+        """
+        loop = asyncio.get_running_loop()
+        bridge = self._bridge
+
+        if bridge is None or bridge.loop is not loop:
+            if self._pool is None:
+                size = self.app.config.get("ASGI_THREADS", _bridge.DEFAULT_THREADS)
+                self._pool = ThreadPoolExecutor(size, thread_name_prefix="flask-asgi")
+
+            bridge = self._bridge = _bridge.Bridge(loop, self._pool)
+
+        return bridge
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        bridge = self.bridge()
+        body = _Body(receive, _has_body(scope))
+        environ = _environ(scope, body)
+        started = _Started()
+        token = _cv_bridge.set(bridge)
+        watcher: asyncio.Task[None] | None = None
+
+        try:
+            if body.complete:
+                # Nothing to read: listen for the client going away while
+                # the app works.
+                watcher = asyncio.create_task(body.watch(asyncio.current_task()))  # type: ignore[arg-type]
+
+            # The class's pipeline: WSGI middleware set on the instance
+            # wraps the WSGI entry only.
+            wsgi_app = type(app).wsgi_app
+            app_iter = await _bridge.drive(wsgi_app, app, environ, started)
+
+            if watcher is None and body.complete and not body.disconnected:
+                watcher = asyncio.create_task(body.watch(asyncio.current_task()))  # type: ignore[arg-type]
+
+            await _send_response(bridge, started, app_iter, send)
+        finally:
+            _cv_bridge.reset(token)
+
+            if watcher is not None:
+                watcher.cancel()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+
+            if message["type"] == "lifespan.startup":
+                stage, funcs = "startup", self.app.before_serving_funcs
+            elif message["type"] == "lifespan.shutdown":
+                stage, funcs = "shutdown", self.app.after_serving_funcs
+            else:  # pragma: no cover - not in the ASGI spec
+                continue
+
+            try:
+                await self._serving_hooks(funcs)
+            except Exception as e:
+                await send(
+                    {
+                        "type": f"lifespan.{stage}.failed",
+                        "message": f"{type(e).__name__}: {e}",
+                    }
+                )
+
+                if stage == "startup":
+                    return
+            else:
+                await send({"type": f"lifespan.{stage}.complete"})
+
+            if stage == "shutdown":
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False)
+
+                return
+
+    async def _serving_hooks(self, funcs: list[t.Callable[[], t.Any]]) -> None:
+        """Run ``before_serving`` or ``after_serving`` functions in order,
+        with an app context: coroutine functions awaited, others called.
+        """
+        with self.app.app_context():
+            for func in funcs:
+                rv = func()
+
+                if asyncio.iscoroutine(rv):
+                    await rv
+
+
+async def _send_response(
+    bridge: _bridge.Bridge, started: _Started, app_iter: t.Any, send: Send
+) -> None:
+    """Send the status, headers and body the pipeline produced."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": started.status,
+            "headers": started.headers,
+        }
+    )
+
+    try:
+        if type(app_iter) is list:
+            # A body made in one piece goes out in one message.
+            await send({"type": "http.response.body", "body": b"".join(app_iter)})
+            return
+
+        if hasattr(app_iter, "__aiter__"):
+            async for chunk in app_iter:
+                if chunk:
+                    await send(
+                        {
+                            "type": "http.response.body",
+                            "body": _as_bytes(chunk),
+                            "more_body": True,
+                        }
+                    )
+        else:
+            # A sync iterable may block (a generator, a file): each chunk
+            # is read off the loop.
+            # One context for every step, so a generator that pushes one
+            # (stream_with_context) pops it where it pushed it.
+            iterator = iter(app_iter)
+            loop = bridge.loop
+            context = contextvars.copy_context()
+
+            while True:
+                chunk = await loop.run_in_executor(
+                    bridge.pool,
+                    context.run,  # type: ignore[arg-type]
+                    next,
+                    iterator,
+                    None,
+                )
+
+                if chunk is None:
+                    break
+
+                if chunk:
+                    await send(
+                        {"type": "http.response.body", "body": chunk, "more_body": True}
+                    )
+
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        close = getattr(app_iter, "close", None) or getattr(app_iter, "aclose", None)
+
+        if close is not None:
+            rv = close()
+
+            if asyncio.iscoroutine(rv):
+                await rv
+
+
+def _as_bytes(chunk: str | bytes) -> bytes:
+    return chunk.encode() if isinstance(chunk, str) else chunk
