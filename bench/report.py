@@ -12,9 +12,11 @@ from stats import OURS
 
 Results = dict[str, t.Any]
 
-#: "No worse than Flask", for import time and memory: a ratio up to this
-#: bound, the noise of those two measurements.
-NO_WORSE = 1.02
+#: "No worse than Flask": the largest ratio to Flask that counts as met, for
+#: import time (wall-clock runs of a few tens of ms: a 2% margin for noise)
+#: and memory (tracemalloc: the same every run, so no margin beyond rounding
+#: to the 2 decimals shown).
+NO_WORSE = {"import time": 1.02, "memory": 1.005}
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -156,7 +158,8 @@ def targets(results: Results) -> list[Target]:
         ("memory", _memory_ratio(results)),
     ):
         if r is not None:
-            out.append(Target("footprint", what, r, f"≤{NO_WORSE:g}x", r <= NO_WORSE))
+            bound = NO_WORSE[what]
+            out.append(Target("footprint", what, r, f"≤{bound:.2f}x", r <= bound))
     return out
 
 
@@ -219,8 +222,9 @@ def _targets(results: Results) -> list[str]:
         " routes300 and blueprint (ours / reference, paired within rounds, above"
         " 1x). End to end under granian: hello and json_params at least 2.5x,"
         " session and template reported; under gunicorn: reported, no target."
-        f" Import time and memory no worse than Flask (at most {NO_WORSE:g}x,"
-        " the noise of those measurements)."
+        " Import time and memory no worse than Flask: import time at most"
+        f" {NO_WORSE['import time']:g}x (its noise), memory at most 1.00x as"
+        " shown (tracemalloc's figures do not vary between runs)."
     )
     missed = [f"{x.what} {_x(x.value)} (target {x.bound})" for x in found if not x.met]
     if missed:
@@ -368,7 +372,10 @@ def _e2e(results: Results) -> list[str]:
                 f" {info['label']} (the server's own work, which every framework"
                 " pays, taken out): `1/rate - 1/rate(bare WSGI)`, median over the"
                 " rounds. The last column is the ratio a framework that cost"
-                " nothing would reach against Flask under this server.",
+                " nothing would reach against Flask under this server. A"
+                " negative time is a framework faster than the bare callable on"
+                " that workload: on the template, the bare callable renders"
+                " with a stock Jinja environment.",
                 "",
                 *_e2e_cost_table(results, server),
             ]

@@ -467,14 +467,27 @@ def run(
     results["summary"] = report.summary(results)
 
 
+def command_line(argv: list[str]) -> str:
+    """The command for the report, without the options that only say where
+    the results go."""
+    shown: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--output", "--json"):
+            skip = True
+        elif not arg.startswith(("--output=", "--json=")):
+            shown.append(arg)
+    return " ".join(["python bench/run.py", *shown])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results: dict[str, t.Any] = {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "mode": "quick" if args.quick else "e2e-only" if args.e2e_only else "full",
-        "command": " ".join(
-            ["python bench/run.py", *(sys.argv[1:] if argv is None else argv)]
-        ),
+        "command": command_line(sys.argv[1:] if argv is None else argv),
         "machine": machine(),
         "project": {"commit": project_commit()},
         "flask_version": FLASK_REFERENCE,

@@ -73,6 +73,8 @@ def test_every_workload_has_a_row(quick_run: QuickRun) -> None:
         assert ours["to_flask"]["median"] > 0, f"no ratio to Flask for {w.name}"
     assert results["summary"] in md
     assert "hello" in results["summary"]
+    # Where the results were written is not part of how they were measured.
+    assert "with `python bench/run.py --quick` (quick mode)" in md
 
 
 def test_both_flasks_measured_from_the_right_place(quick_run: QuickRun) -> None:
