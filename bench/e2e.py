@@ -364,13 +364,19 @@ class Server:
         return run_python_load(self.port, self.workload, self.cookie, seconds)
 
     def stop(self) -> None:
+        """Stop the server and its workers."""
         self.proc.terminate()
         try:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            # Not reaped yet, so the group id is still this server's.
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.kill()
             self.proc.wait()
+        # A worker its server left behind is still in the server's process
+        # group, which keeps that group id from being reused while it lives.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.log.close()
 
 
