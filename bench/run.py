@@ -1,13 +1,19 @@
 """Benchmark this project against Flask 3.1 and Werkzeug, Bottle and Falcon.
 
-Full run (about 5 minutes on two cores; writes ``bench/results.md``)::
+Full run (about 15 minutes on two cores; writes ``bench/results.md``): in
+process, end to end under granian and gunicorn, import time and memory::
 
     python bench/run.py
 
-Smoke run (seconds once the virtualenvs exist; ours and Flask 3.1 only, no
-gunicorn; prints the table and writes files only when asked)::
+Smoke run (seconds once the virtualenvs exist; ours and Flask 3.1 only, in
+process, no server; prints the table and writes files only when asked)::
 
     python bench/run.py --quick [--output FILE] [--json FILE]
+
+End to end only, e.g. while working on the request path (prints the report,
+writes files only when asked)::
+
+    python bench/run.py --e2e-only --servers granian --workloads hello
 
 Exit status: 0 when every response was the expected one, 2 when a workload
 answered wrongly in some framework (its cell reads ERR), 3 when this project's
@@ -34,6 +40,7 @@ from stats import above
 from stats import BARE
 from stats import FLASK
 from stats import median
+from stats import OURS
 from stats import paired_ratio
 from stats import round_order
 from venvs import BENCH
@@ -120,6 +127,20 @@ def _add_check(cell: dict[str, t.Any], check: dict[str, t.Any]) -> None:
     cell["error"] = cell["error"] or check.get("error")
 
 
+def describe(frameworks: list[Framework], results: dict[str, t.Any]) -> None:
+    """Record what each framework runs (versions, where ``flask`` comes from)
+    when the in-process part, which records it otherwise, is skipped."""
+    for fw in frameworks:
+        worker = Worker(fw)
+        try:
+            info = worker.call(op="setup")["info"]
+        finally:
+            worker.close()
+        results["frameworks"][fw.key]["info"] = info
+        if origin_error := check_origin(fw, info):
+            results["errors"].append(origin_error)
+
+
 def run_inprocess(
     frameworks: list[Framework],
     workloads: list[Workload],
@@ -175,9 +196,10 @@ def run_inprocess(
         for worker in workers.values():
             worker.close()
     for w in workloads:
+        row = cells[w.name]
         for fw in frameworks:
-            cell = cells[w.name][fw.key]
-            flask = cells[w.name].get(FLASK)
+            cell = row[fw.key]
+            flask = row.get(FLASK)
             cell["median"] = median(cell["rates"])
             cell["cpu_median"] = median(cell["cpu_rates"])
             if flask is not None:
@@ -187,6 +209,12 @@ def run_inprocess(
                 )
             if cell["error"]:
                 results["errors"].append(f"{w.name} on {fw.key}: {cell['error']}")
+        # ours / each reference it should be ahead of, paired within rounds.
+        row[OURS]["to_refs"] = {
+            ref: paired_ratio(row[OURS]["rates"], row[ref]["rates"])
+            for ref in w.ahead_of
+            if ref in row and row[ref]["rates"]
+        }
     results["inprocess"] = cells
 
 
@@ -246,7 +274,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeats", type=int, help="in-process repeats per cell")
     parser.add_argument("--seconds", type=float, help="in-process seconds per repeat")
-    parser.add_argument("--no-e2e", action="store_true", help="skip gunicorn + wrk")
+    parser.add_argument(
+        "--no-e2e", action="store_true", help="skip the end-to-end part (servers)"
+    )
+    parser.add_argument(
+        "--e2e-only",
+        action="store_true",
+        help="only the end-to-end part: no in-process, import time or memory",
+    )
+    parser.add_argument(
+        "--servers",
+        help="end to end, comma-separated, from: "
+        + ", ".join(s.key for s in e2e.SERVERS),
+    )
+    parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="end to end: wrk when installed (auto), wrk or fail, or the slow"
+        " Python client",
+    )
     parser.add_argument("--e2e-seconds", type=float, default=2.0)
     parser.add_argument("--e2e-rounds", type=int, default=6)
     parser.add_argument("--import-runs", type=int, help="runs of `import flask` each")
@@ -254,21 +301,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON")
     args = parser.parse_args(argv)
     quick = args.quick
+    if quick and args.e2e_only:
+        parser.error("--quick runs no server: it cannot be --e2e-only")
+    if args.no_e2e and args.e2e_only:
+        parser.error("--no-e2e and --e2e-only exclude each other")
     default_fws = "ours,flask31" if quick else ",".join(f.key for f in FRAMEWORKS)
     args.frameworks = (args.frameworks or default_fws).split(",")
-    args.workloads = (args.workloads or ",".join(w.name for w in WORKLOADS)).split(",")
+    measured = [w for w in WORKLOADS if w.e2e or not args.e2e_only]
+    args.workloads = (args.workloads or ",".join(w.name for w in measured)).split(",")
+    args.servers = (args.servers or ",".join(s.key for s in e2e.SERVERS)).split(",")
     for key in ("ours", "flask31"):
         if key not in args.frameworks:
             args.frameworks.insert(0 if key == "ours" else 1, key)
     unknown = [k for k in args.frameworks if k not in venvs.BY_KEY]
     unknown += [k for k in args.workloads if k not in BY_NAME]
+    unknown += [k for k in args.servers if k not in e2e.BY_SERVER]
     if unknown:
-        parser.error(f"unknown framework or workload: {', '.join(unknown)}")
+        parser.error(f"unknown framework, workload or server: {', '.join(unknown)}")
+    if args.e2e_only and not any(BY_NAME[k].e2e for k in args.workloads):
+        parser.error("none of these workloads is measured end to end")
     args.repeats = args.repeats or (3 if quick else 10)
     args.seconds = args.seconds or (0.02 if quick else 0.2)
     args.import_runs = args.import_runs or (3 if quick else 15)
     args.e2e = not (quick or args.no_e2e)
-    if args.output is None and not quick:
+    if args.e2e:
+        try:
+            args.generator = e2e.load_generator(args.load_generator)
+        except RuntimeError as e:
+            parser.error(str(e))
+    else:
+        args.generator = None
+    # A partial report would replace the full one: --e2e-only prints it.
+    if args.output is None and not (quick or args.e2e_only):
         args.output = BENCH / "results.md"
     return args
 
@@ -299,30 +363,41 @@ def run_e2e(
     args: argparse.Namespace,
     results: dict[str, t.Any],
 ) -> None:
-    generator = results["settings"]["e2e_generator"]
-    if generator != "wrk":
-        log("wrk not found: a Python load generator stands in (numbers are low)")
-    cells = e2e.measure(
-        frameworks,
-        [w for w in workloads if w.e2e],
-        args.e2e_seconds,
-        args.e2e_rounds,
-        log,
-    )
+    """Each server in turn; ``results["e2e"][server][workload][framework]``."""
+    if args.generator != "wrk":
+        log("wrk not used: a Python load generator stands in (numbers are low)")
     results["e2e"] = {}
-    for name, row in cells.items():
-        flask = row.get(FLASK)
-        bare = row.get(BARE)
-        results["e2e"][name] = {}
-        for key, cell in row.items():
-            results["e2e"][name][key] = {
-                "rates": cell.rates,
-                "median": median([r for r in cell.rates if r]),
-                "to_flask": paired_ratio(cell.rates, flask.rates) if flask else None,
-                "above_bare_us": above(cell.rates, bare.rates) if bare else None,
-                "errors": cell.errors,
-            }
-            results["errors"] += [f"e2e {name} on {key}: {e}" for e in cell.errors]
+    for server in args.servers:
+        kind = e2e.BY_SERVER[server]
+        log(f"end to end under {kind.label}")
+        cells = e2e.measure(
+            kind,
+            frameworks,
+            [w for w in workloads if w.e2e],
+            args.e2e_seconds,
+            args.e2e_rounds,
+            args.generator,
+            log,
+        )
+        rows: dict[str, t.Any] = {}
+        for name, row in cells.items():
+            flask = row.get(FLASK)
+            bare = row.get(BARE)
+            rows[name] = {}
+            for key, cell in row.items():
+                rows[name][key] = {
+                    "rates": cell.rates,
+                    "median": median([r for r in cell.rates if r]),
+                    "to_flask": paired_ratio(cell.rates, flask.rates)
+                    if flask
+                    else None,
+                    "above_bare_us": above(cell.rates, bare.rates) if bare else None,
+                    "errors": cell.errors,
+                }
+                results["errors"] += [
+                    f"e2e {server} {name} on {key}: {e}" for e in cell.errors
+                ]
+        results["e2e"][server] = rows
 
 
 def run_footprint(
@@ -342,7 +417,6 @@ def run(
 ) -> None:
     """Every measurement, in order; the results go into *results*."""
     workloads = [BY_NAME[name] for name in args.workloads]
-    generator = e2e.load_generator()
     results["settings"] = {
         "repeats": args.repeats,
         "seconds": args.seconds,
@@ -352,30 +426,68 @@ def run(
         "e2e_server_cpus": sorted(e2e.SERVER_CPUS),
         "e2e_client_cpus": sorted(e2e.CLIENT_CPUS),
         "e2e_connections": e2e.CONNECTIONS,
-        "e2e_generator": generator,
-        "e2e_generator_version": e2e.generator_version(generator),
+        "e2e_generator": args.generator,
+        "e2e_generator_version": args.generator
+        and e2e.generator_version(args.generator),
+        "e2e_servers": {
+            key: {
+                "label": e2e.BY_SERVER[key].label,
+                "setup": e2e.BY_SERVER[key].setup,
+                "has_targets": e2e.BY_SERVER[key].has_targets,
+            }
+            for key in (args.servers if args.e2e else [])
+        },
     }
     results["frameworks"] = {
         fw.key: {"label": fw.label, "venv": fw.venv, "dists": fw.dists}
         for fw in frameworks
     }
     results["workloads"] = [
-        {"name": w.name, "title": w.title, "target": w.target} for w in workloads
+        {
+            "name": w.name,
+            "title": w.title,
+            "target": w.target,
+            "ahead_of": list(w.ahead_of),
+            "e2e": w.e2e,
+            "prime_cookies": w.prime_cookies,
+            "e2e_target": w.e2e_target,
+        }
+        for w in workloads
     ]
-    log(f"in-process: {', '.join(fw.key for fw in frameworks)}")
-    run_inprocess(frameworks, workloads, args.repeats, args.seconds, results)
+    if args.e2e_only:
+        describe(frameworks, results)
+    else:
+        log(f"in-process: {', '.join(fw.key for fw in frameworks)}")
+        run_inprocess(frameworks, workloads, args.repeats, args.seconds, results)
     if args.e2e:
         run_e2e(frameworks, workloads, args, results)
-    run_footprint(frameworks, args, results)
+    if not args.e2e_only:
+        run_footprint(frameworks, args, results)
     results["loadavg_end"] = machine()["loadavg"]
     results["summary"] = report.summary(results)
+
+
+def command_line(argv: list[str]) -> str:
+    """The command for the report, without the options that only say where
+    the results go."""
+    shown: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--output", "--json"):
+            skip = True
+        elif not arg.startswith(("--output=", "--json=")):
+            shown.append(arg)
+    return " ".join(["python bench/run.py", *shown])
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results: dict[str, t.Any] = {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "mode": "quick" if args.quick else "full",
+        "mode": "quick" if args.quick else "e2e-only" if args.e2e_only else "full",
+        "command": command_line(sys.argv[1:] if argv is None else argv),
         "machine": machine(),
         "project": {"commit": project_commit()},
         "flask_version": FLASK_REFERENCE,

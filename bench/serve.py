@@ -1,8 +1,9 @@
-"""The gunicorn entry point of the end-to-end benchmark.
+"""The entry point of the end-to-end benchmark's servers (gunicorn, granian).
 
-``run.py`` starts ``gunicorn serve:application`` from this directory with
-``BENCH_APP_MODULE`` (e.g. ``apps.flask_app``) and ``BENCH_WORKLOAD`` (e.g.
-``hello``) in the environment.
+``e2e.py`` starts ``gunicorn serve:application`` or ``granian --interface
+wsgi serve:application`` from this directory, with ``BENCH_APP_MODULE``
+(e.g. ``apps.flask_app``) and ``BENCH_WORKLOAD`` (e.g. ``hello``) in the
+environment.
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ virtualenv: ``ours`` has this project installed in editable mode (it follows
 the working tree), ``flask31`` has Flask 3.1.3 from PyPI, and ``refs`` has
 Bottle, Falcon and Werkzeug. The libraries they have in common are pinned to
 the versions ``ours`` resolved, so every framework runs on the same Werkzeug,
-Jinja and ItsDangerous. Each virtualenv is rebuilt only when what it should
-contain changes.
+Jinja and ItsDangerous. Every virtualenv also has the two servers of the
+end-to-end benchmark, gunicorn and granian (pinned: its wheels cover
+CPython 3.10 to 3.14 on Linux x86_64). Each virtualenv is rebuilt only when
+what it should contain changes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ ROOT = BENCH.parent
 VENVS = Path(os.environ.get("FLASK_BENCH_VENVS", BENCH / ".venvs"))
 #: The reference version this project is measured against.
 FLASK_REFERENCE = "3.1.3"
+#: The granian release the end-to-end benchmark runs under.
+GRANIAN = "2.8.9"
+#: Bumped when a cached virtualenv must be rebuilt for a reason its
+#: requirements do not show (a new layout, a changed install step).
+SPEC_FORMAT = 2
 #: Libraries every virtualenv pins to the versions installed in ``ours``.
 SHARED = (
     "Werkzeug",
@@ -36,6 +43,7 @@ SHARED = (
     "click",
     "asgiref",
     "gunicorn",
+    "granian",
 )
 
 
@@ -52,7 +60,7 @@ class Framework:
 
 
 _FLASK_DISTS = ("Flask", *SHARED)
-_LIBS = ("Jinja2", "MarkupSafe", "itsdangerous", "gunicorn")
+_LIBS = ("Jinja2", "MarkupSafe", "itsdangerous", "gunicorn", "granian")
 FRAMEWORKS: tuple[Framework, ...] = (
     Framework("ours", "ours", "ours", "apps.flask_app", _FLASK_DISTS),
     Framework(
@@ -68,10 +76,11 @@ FRAMEWORKS: tuple[Framework, ...] = (
 BY_KEY = {f.key: f for f in FRAMEWORKS}
 
 #: What ``pip install`` gets in each virtualenv.
+_SERVERS = ["gunicorn", f"granian=={GRANIAN}"]
 REQUIREMENTS: dict[str, list[str]] = {
-    "ours": ["-e", str(ROOT), "asgiref", "gunicorn"],
-    "flask31": [f"Flask=={FLASK_REFERENCE}", "asgiref", "gunicorn"],
-    "refs": ["bottle", "falcon", "Werkzeug", "Jinja2", "itsdangerous", "gunicorn"],
+    "ours": ["-e", str(ROOT), "asgiref", *_SERVERS],
+    "flask31": [f"Flask=={FLASK_REFERENCE}", "asgiref", *_SERVERS],
+    "refs": ["bottle", "falcon", "Werkzeug", "Jinja2", "itsdangerous", *_SERVERS],
 }
 
 
@@ -87,7 +96,10 @@ _UNWANTED_ENV = {
     "PYTHONSTARTUP",
     "PYTHONDONTWRITEBYTECODE",
     "VIRTUAL_ENV",
+    # The servers' own settings: only their command lines configure them.
+    "GUNICORN_CMD_ARGS",
 }
+_UNWANTED_PREFIXES = ("FLASK_", "GRANIAN_")
 
 
 def clean_env() -> dict[str, str]:
@@ -95,7 +107,7 @@ def clean_env() -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in _UNWANTED_ENV and not k.startswith("FLASK_")
+        if k not in _UNWANTED_ENV and not k.startswith(_UNWANTED_PREFIXES)
     }
     env["PYTHONHASHSEED"] = "0"
     return env
@@ -144,6 +156,7 @@ def _project_requirements() -> str:
 def _spec(venv: str) -> dict[str, object]:
     base = getattr(sys, "_base_executable", sys.executable)
     spec: dict[str, object] = {
+        "format": SPEC_FORMAT,
         "python": sys.version,
         # The same interpreter reached through python3, python3.11 or a venv.
         "base": os.path.realpath(base),

@@ -54,6 +54,7 @@ DISTRIBUTIONS = (
     "bottle",
     "falcon",
     "gunicorn",
+    "granian",
 )
 
 
