@@ -42,6 +42,8 @@ LAYERS = [
     "sansio.app",
     "sansio.blueprints",
     "_discovery",
+    "_clitypes",
+    "_uvicorn",
     "cli",
     "_devserver",
     "_bridge",

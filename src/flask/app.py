@@ -371,7 +371,16 @@ class Flask(_PackageFilesMixin, App):
         :meth:`after_serving` functions. Wrap it for ASGI middleware:
         ``app.asgi = Middleware(app.asgi)``. Needs the ``asgi`` extra.
         """
-        from .asgi import AsgiApp
+        try:
+            from .asgi import AsgiApp
+        except ImportError as e:
+            if e.name != "greenlet":
+                raise
+
+            raise RuntimeError(
+                "Serving the app over ASGI needs the 'asgi' extra:"
+                " pip install 'Flask[asgi]'."
+            ) from e
 
         return AsgiApp(self)
 
