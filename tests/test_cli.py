@@ -1752,3 +1752,42 @@ def test_routes_from_import_path(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--app", "shop:create_app('testing')", "routes"])
     assert result.exit_code == 0, result.output
     assert "item      GET, POST  /items/<int:item_id>" in result.output
+
+
+# --- flask run --asgi: the errors ---------------------------------------------
+
+
+def test_run_asgi_without_uvicorn_names_the_extra(monkeypatch):
+    from flask.cli import run_command
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    app = Flask("asgi_app")
+    obj = ScriptInfo(create_app=lambda: app)
+    result = CliRunner().invoke(run_command, ["--asgi"], obj=obj)
+    assert result.exit_code == 2
+    assert "pip install 'Flask[asgi]'" in result.output
+
+
+def test_run_asgi_refuses_an_adhoc_certificate(monkeypatch):
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("cryptography")
+    from flask.cli import run_command
+
+    app = Flask("asgi_app")
+    obj = ScriptInfo(create_app=lambda: app)
+    result = CliRunner().invoke(
+        run_command, ["--asgi", "--cert", "adhoc", "--no-reload"], obj=obj
+    )
+    assert result.exit_code == 2
+    assert "not an SSL context or 'adhoc'" in result.output
+
+
+def test_run_asgi_cannot_reload_an_app_object():
+    pytest.importorskip("uvicorn")
+    from flask.cli import run_command
+
+    app = Flask("asgi_app")
+    obj = ScriptInfo(create_app=lambda: app)
+    result = CliRunner().invoke(run_command, ["--asgi", "--reload"], obj=obj)
+    assert result.exit_code == 2
+    assert "cannot reload an app that was passed" in result.output

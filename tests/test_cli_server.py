@@ -56,10 +56,12 @@ class Server:
     background.
     """
 
-    def __init__(self, args: list[str], cwd: Path) -> None:
+    def __init__(
+        self, args: list[str], cwd: Path, run_args: t.Sequence[str] = ()
+    ) -> None:
         self.port = _free_port()
         self.proc = subprocess.Popen(
-            [str(FLASK), *args, "run", "--port", str(self.port)],
+            [str(FLASK), *args, "run", "--port", str(self.port), *run_args],
             cwd=cwd,
             env=_clean_env(),
             stdin=subprocess.DEVNULL,
@@ -151,8 +153,8 @@ class Server:
 def start_server() -> t.Iterator[t.Callable[..., Server]]:
     servers: list[Server] = []
 
-    def start(args: list[str], cwd: Path) -> Server:
-        server = Server(args, cwd)
+    def start(args: list[str], cwd: Path, run_args: t.Sequence[str] = ()) -> Server:
+        server = Server(args, cwd, run_args)
         servers.append(server)
         return server
 
@@ -298,3 +300,36 @@ def test_python_m_flask_usage_name() -> None:
     assert proc.returncode == 0
     assert proc.stdout.startswith("Usage: python -m flask [OPTIONS] COMMAND [ARGS]...")
     assert proc.stderr.startswith("Error: Could not locate a Flask application.")
+
+
+def test_run_asgi_serves_the_asgi_entry_with_uvicorn(
+    start_server: t.Callable[..., Server],
+) -> None:
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("greenlet")
+    server = start_server(["--app", "hello"], TEST_APPS / "hello", ["--asgi"])
+    server.wait_for("Hello from the test app")
+    server.wait_for_output('"GET / HTTP/1.1" 200')
+    out = server.output
+    assert " * Serving Flask app 'hello'\n * Debug mode: off\n" in out
+    assert f"Uvicorn running on http://127.0.0.1:{server.port}" in out
+    assert "Application startup complete." in out
+    assert server.get("/missing") == "HTTP 404"
+
+
+def test_run_asgi_debug_reloads_on_change(
+    start_server: t.Callable[..., Server], tmp_path: Path
+) -> None:
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("greenlet")
+    source = tmp_path / "reloadasgi.py"
+    template = (TEST_APPS / "hello" / "hello.py").read_text()
+    source.write_text(template.replace("Hello from the test app", "version one"))
+    server = start_server(["--app", "reloadasgi", "--debug"], tmp_path, ["--asgi"])
+    server.wait_for("version one")
+    source.write_text(template.replace("Hello from the test app", "version two"))
+    later = time.time() + 2
+    os.utime(source, (later, later))
+    server.wait_for("version two")
+    assert " * Debug mode: on" in server.output
+    assert "Started reloader process" in server.output
