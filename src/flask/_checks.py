@@ -184,9 +184,11 @@ def _plugin_checks() -> tuple[list[Check], list[Problem]]:
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:
             loaded = entry.load()
-            items = [loaded] if isinstance(loaded, Check) else list(loaded)
+            items = [loaded] if isinstance(loaded, Check) else loaded
 
-            if not all(isinstance(item, Check) for item in items):
+            if not isinstance(items, cabc.Iterable) or not all(
+                isinstance(item, Check) for item in items
+            ):
                 raise TypeError("it is neither a Check nor a list of checks")
         except Exception as e:
             message = f"The entry point {entry.name!r} ({entry.value}) failed: {e}"
