@@ -511,3 +511,13 @@ def test_broken_entry_points(make_app, monkeypatch: pytest.MonkeyPatch):
     assert "'ep0'" in problems[0].message
     assert "neither a Check nor a list" in problems[0].message
     assert "no_such_module_here" in problems[1].message
+
+
+def test_the_docs_list_every_check():
+    page = Path(__file__).parent.parent / "docs" / "deploying" / "safely.rst"
+    text = page.read_text("utf8")
+
+    for check in BUILTIN:
+        row = f"   * - ``{check.id}``\n     - {check.severity}\n"
+        deploy = f"     - {'yes' if check.deploy else 'no'}\n"
+        assert row + deploy in text, check.id
