@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import typing as t
 
 import pytest
+from werkzeug.datastructures import Headers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import flask
@@ -264,3 +266,24 @@ def test_no_nonce_for_a_stream_without_templates(app: flask.Flask):
     rv = get(app, "/plain-stream")
     assert rv.text == "ab"
     assert rv.headers["Content-Security-Policy"] == DEFAULT_CSP
+
+
+def test_a_headers_class_of_its_own(app: flask.Flask):
+    class OwnHeaders(Headers):
+        pass
+
+    class OwnResponse(flask.Response):
+        def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.headers = OwnHeaders(self.headers)
+
+    app.response_class = OwnResponse
+
+    @app.route("/deny")
+    def deny():
+        return "x", {"X-Frame-Options": "DENY"}
+
+    assert security_headers(get(app)) == EXPECTED
+    rv = get(app, "/deny")
+    assert rv.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert security_headers(rv) == {**EXPECTED, "X-Frame-Options": "DENY"}

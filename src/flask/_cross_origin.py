@@ -294,12 +294,13 @@ def refuse_cross_origin(app: App, req: Request) -> None:
     # PERF: the CGI keys, read directly; EnvironHeaders would build them.
     environ = req.environ
     site = environ.get("HTTP_SEC_FETCH_SITE")
+
+    if site in _SAME_ORIGIN:
+        return
+
     origin = environ.get("HTTP_ORIGIN")
 
     if site is not None:
-        if site in _SAME_ORIGIN:
-            return
-
         reason = f"Sec-Fetch-Site is {site!r}"
     elif origin is None or _origin_is_host(origin, req.host):
         return
