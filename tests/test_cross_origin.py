@@ -5,7 +5,9 @@ branch of the decision, through the test client. The browser test is
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import typing as t
 
 import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -373,3 +375,46 @@ def test_no_context_left_after_a_refusal(app: flask.Flask):
     with app.test_client() as client:
         assert client.post("/", headers=CROSS_SITE).status_code == 403
         assert flask.request.path == "/"
+
+
+def _asgi_post(app: flask.Flask, headers: list[tuple[bytes, bytes]]) -> list[t.Any]:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("localhost", 80),
+    }
+    sent: list[t.Any] = []
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, t.Any]:
+        if messages:
+            return messages.pop()
+
+        await asyncio.Event().wait()  # the client stays; cancelled at the end
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, t.Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app.asgi(scope, receive, send))
+    return sent
+
+
+def test_the_asgi_door_is_protected_too(app: flask.Flask):
+    pytest.importorskip("greenlet")
+    app.config["SECURITY_HEADERS"] = True
+    start, *_ = _asgi_post(app, [(b"sec-fetch-site", b"cross-site")])
+    assert start["status"] == 403
+    assert (b"x-content-type-options", b"nosniff") in start["headers"]
+    start, *_ = _asgi_post(app, [(b"sec-fetch-site", b"same-origin")])
+    assert start["status"] == 200
+    assert (b"x-content-type-options", b"nosniff") in start["headers"]
