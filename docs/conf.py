@@ -90,6 +90,8 @@ nitpick_ignore_regex = [
     # Private helpers that annotations or defaults name are not API either.
     (r"py:.*", r"flask(\.\w+)*\._\w+(\.\w+)*"),
     (r"py:.*", r"WebsocketTestSession"),
+    # What flask.Check functions return, described in deploying/safely.
+    (r"py:.*", r"(flask\._checks\.)?(CheckResult|Problem)"),
 ]
 
 

@@ -72,6 +72,14 @@ def form() -> Flask:
     return app
 
 
+def form_guarded() -> Flask:
+    # The same app with cross-origin protection and security headers on
+    # (settings that Flask 3.1 ignores).
+    app = form()
+    app.config.update(CROSS_ORIGIN_PROTECTION=True, SECURITY_HEADERS=True)
+    return app
+
+
 def session_app() -> Flask:
     app = _app()
     app.secret_key = SECRET_KEY
@@ -160,6 +168,7 @@ APPS: dict[str, cabc.Callable[[], Flask]] = {
     "json_params": json_params,
     "template": template,
     "form": form,
+    "form_guarded": form_guarded,
     "session": session_app,
     "not_found": not_found,
     "routes300": routes300,

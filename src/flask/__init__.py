@@ -9,6 +9,10 @@ from __future__ import annotations
 import typing as t
 
 from . import json as json
+from ._checks import Check as Check
+from ._cross_origin import cross_origin_exempt as cross_origin_exempt
+from ._cross_origin import CrossOriginProtection as CrossOriginProtection
+from ._security_headers import csp_nonce as csp_nonce
 from .app import Flask as Flask
 from .blueprints import Blueprint as Blueprint
 from .config import Config as Config

@@ -45,12 +45,16 @@ from werkzeug.utils import cached_property
 
 from . import cli
 from . import typing as ft
+from ._checks import register_check
 from ._coerce import coerce
+from ._cross_origin import refuse_cross_origin
 from ._devserver import serve
 from ._routing import bind_to_request
 from ._routing import bind_to_server_name
 from ._routing import MatchCache
 from ._routing import url_target
+from ._security_headers import add_security_headers
+from ._security_headers import offer_csp_nonce
 from .ctx import _run_teardowns
 from .ctx import _sentinel
 from .ctx import AppContext
@@ -258,6 +262,9 @@ class Flask(_PackageFilesMixin, App):
 
         context.update(given)
 
+        if self.config.get("SECURITY_HEADERS"):
+            offer_csp_nonce(context)
+
     def make_shell_context(self) -> dict[str, t.Any]:
         """The namespace ``flask shell`` starts with: ``app``, ``g`` and
         what the shell context processors add.
@@ -268,6 +275,8 @@ class Flask(_PackageFilesMixin, App):
             namespace.update(processor())
 
         return namespace
+
+    check = register_check
 
     # -- URLs ------------------------------------------------------------
 
@@ -439,6 +448,9 @@ class Flask(_PackageFilesMixin, App):
             if request_started.receivers:
                 request_started.send(self, _async_wrapper=self.ensure_sync)
 
+            if self.config.get("CROSS_ORIGIN_PROTECTION"):
+                refuse_cross_origin(self, _cv_request.get().request)
+
             # The first before_request value that is not None answers
             # instead of the view.
             early = self.preprocess_request()
@@ -583,6 +595,9 @@ class Flask(_PackageFilesMixin, App):
 
         for func in self._request_plan(ctx.request).after_request:
             response = ensure_sync(func)(response)
+
+        if security_headers := self.config.get("SECURITY_HEADERS"):
+            add_security_headers(ctx.request, response, security_headers)
 
         ctx._save_session(response)
         return response

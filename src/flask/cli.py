@@ -22,6 +22,7 @@ from click.core import ParameterSource
 from werkzeug.serving import is_running_from_reloader
 from werkzeug.serving import run_simple
 
+from ._checks import check_command
 from ._clitypes import _validate_key
 from ._clitypes import CertParamType as CertParamType
 from ._clitypes import SeparatedPathType as SeparatedPathType
@@ -249,7 +250,7 @@ class FlaskGroup(AppGroup):
     installed plugins (entry point group ``flask.commands``) and on the app's
     ``app.cli``, loading the app on demand; its help works without an app.
 
-    :param add_default_commands: Add ``run``, ``shell`` and ``routes``.
+    :param add_default_commands: Add ``run``, ``shell``, ``routes``, ``check``.
     :param create_app: Builds the app instead of ``--app``.
     :param add_version_option: Add ``--version``.
     :param load_dotenv: Load the nearest ``.env`` and ``.flaskenv`` files.
@@ -284,7 +285,7 @@ class FlaskGroup(AppGroup):
         self._plugins_added = False
 
         if add_default_commands:
-            for command in (run_command, shell_command, routes_command):
+            for command in (run_command, shell_command, routes_command, check_command):
                 self.add_command(command)
 
     def _add_plugins(self) -> None:

@@ -29,6 +29,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     if test_config is None:
+        # A deployment's settings, except while developing with --debug;
+        # then the instance config and INKWELL_* variables, which win.
+        if not app.debug:
+            app.config.from_object("inkwell.production")
+
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("INKWELL")
     else:

@@ -282,3 +282,25 @@ def flask_group_misc(kind: str) -> t.Any:
         ]
 
     return out
+
+
+#: The short help of the ``check`` command, which Flask 3.1 does not have.
+CHECK_SHORT_HELP = "Check the app for deployment mistakes."
+
+
+def _check_command_added(ours: t.Any, ref: t.Any) -> None:
+    """``flask check`` is one more default command (CHANGES.rst, "Deliberate
+    differences"); the others are Flask's, with Flask's help.
+    """
+    assert ours == {**ref, "check": CHECK_SHORT_HELP}, ours
+
+
+@scenario(["defaults", "no_defaults"], differs={"defaults": _check_command_added})
+def default_commands(kind: str) -> t.Any:
+    # The group's own commands, before installed plugins are added (the two
+    # environments have different plugins).
+    group = FlaskGroup(name="flask", add_default_commands=kind == "defaults")
+    return {
+        name: command.get_short_help_str(limit=200)
+        for name, command in sorted(group.commands.items())
+    }
