@@ -125,6 +125,7 @@ FAILING: dict[str, list[dict[str, t.Any]]] = {
         {"SERVER_NAME": "[::1]:5000"},
     ],
     "flask.x_sendfile": [{"USE_X_SENDFILE": True}],
+    "flask.serving_hooks": [{"_serving": "before"}, {"_serving": "after"}],
     "flask.static_folder_exposes": [{"_file": "static/app.py"}, {"_instance": True}],
     "flask.csrf": [{"CROSS_ORIGIN_PROTECTION": False}],
     "flask.security_headers": [{"SECURITY_HEADERS": False}],
@@ -157,13 +158,19 @@ def test_builtin_check_fails(
         monkeypatch.setenv(*config.pop("_env"))
 
     source = config.pop("_file", None)
-    app = make_app(**config)
+    serving_hook = config.get("_serving")
+    app = make_app(**{k: v for k, v in config.items() if k != "_serving"})
 
     if source:
         (tmp_path / source).write_text("SECRET = 1")
 
     if config.pop("_instance", False):
         app.instance_path = str(tmp_path / "static" / "instance")
+
+    serving = serving_hook
+
+    if serving is not None:
+        getattr(app, f"{serving}_serving")(lambda: None)
 
     [check] = [c for c in BUILTIN if c.id == check_id]
     found = ids(app)

@@ -728,6 +728,34 @@ def _x_sendfile(app: App) -> CheckResult:
     return None
 
 
+@_builtin(
+    "serving_hooks",
+    "warning",
+    "Serve the app's ASGI entry (uvicorn module:app.asgi), or do this setup"
+    " where a WSGI server runs it (at import, in the app factory); silence"
+    " this check when the app is served over ASGI.",
+    deploy=False,
+)
+def _serving_hooks(app: App) -> CheckResult:
+    names = [
+        f"{kind} {getattr(f, '__name__', f)!s}"
+        for kind, funcs in (
+            ("before_serving", getattr(app, "before_serving_funcs", ())),
+            ("after_serving", getattr(app, "after_serving_funcs", ())),
+        )
+        for f in funcs
+    ]
+
+    if names:
+        return (
+            f"The app registers {', '.join(names)}: they run only when an ASGI"
+            " server serves the app (the lifespan events of app.asgi); a WSGI"
+            " server never runs them."
+        )
+
+    return None
+
+
 def _static_folders(app: App) -> list[Path]:
     folders = [app.static_folder]
     folders += [bp.static_folder for bp in app.blueprints.values()]
