@@ -22,6 +22,7 @@ Importing this module needs ``greenlet``, part of the ``asgi`` extra.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
 import typing as t
@@ -77,7 +78,9 @@ async def drive(func: t.Callable[..., t.Any], *args: t.Any) -> t.Any:
         try:
             value = await pending
         except BaseException as e:  # noqa: B036 - handed to the greenlet
-            pending = runner.throw(e)
+            # With its traceback, which greenlet would otherwise replace:
+            # the frames of the view that raised are what a log must show.
+            pending = runner.throw(type(e), e, e.__traceback__)
         else:
             pending = runner.switch(value)
 
@@ -130,12 +133,17 @@ def call_blocking(func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -
 
     bridge = _cv_bridge.get()
     context = contextvars.copy_context()
-    future = bridge.loop.run_in_executor(
-        bridge.pool, _run_in_copy, context, func, args, kwargs
-    )
+    future = bridge.pool.submit(_run_in_copy, context, func, args, kwargs)
 
     try:
-        return wait_for(future)
+        return wait_for(asyncio.wrap_future(future))
+    except asyncio.CancelledError:
+        # A thread cannot be stopped: the call ends before the request
+        # unwinds, or its teardown functions would run beside it.
+        with contextlib.suppress(BaseException):
+            wait_for(asyncio.wrap_future(future))
+
+        raise
     finally:
         _copy_back(context)
 

@@ -77,7 +77,7 @@ async def serve_websocket(
     if message["type"] != "websocket.connect":  # pragma: no cover - ASGI spec
         return
 
-    environ = _environ(scope, _Body(receive, False))
+    environ = _environ(scope, _Body(receive, False, None))
     # The upgrade headers tell werkzeug's routing this is a websocket.
     environ.setdefault("HTTP_UPGRADE", "websocket")
     environ.setdefault("HTTP_CONNECTION", "Upgrade")

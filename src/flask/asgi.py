@@ -23,7 +23,11 @@ import contextvars
 import io
 import sys
 import typing as t
+from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
+
+from werkzeug import exceptions as _werkzeug_exceptions
 
 from . import _bridge
 from .globals import _cv_bridge
@@ -39,6 +43,8 @@ Send = t.Callable[[Message], t.Awaitable[None]]
 
 # Names of the headers a WSGI environ keeps without the HTTP_ prefix.
 _UNPREFIXED = {"CONTENT_TYPE", "CONTENT_LENGTH"}
+# The URL scheme of a websocket's handshake request.
+_HTTP_SCHEMES = {"ws": "http", "wss": "https"}
 
 
 class WebsocketDisconnect(Exception):
@@ -135,8 +141,11 @@ class Websocket:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
 
-class ClientDisconnected(OSError):
-    """The client went away while its request body was being read."""
+class ClientDisconnected(_werkzeug_exceptions.ClientDisconnected):
+    """The client went away while its request body was being read: a
+    ``400 Bad Request``, as werkzeug's stream reports a body that ends
+    early under WSGI (nobody reads the response).
+    """
 
 
 class _Body(io.RawIOBase):
@@ -144,16 +153,23 @@ class _Body(io.RawIOBase):
 
     Reading it waits for the next body message on the loop, from the
     request's greenlet or a pool thread. Once the whole body has arrived
-    (or when there is none), :meth:`watch` takes over ``receive`` to notice
-    the client going away.
+    (at once when there is none), a watcher takes over ``receive`` to
+    notice the client going away, and cancels the request's task then.
     """
 
-    def __init__(self, receive: Receive, expected: bool) -> None:
+    def __init__(
+        self, receive: Receive, expected: bool, task: asyncio.Task[t.Any] | None
+    ) -> None:
         self._receive = receive
         self._chunk = b""
         self._offset = 0
-        self.complete = not expected
+        self._task = task
+        self._watcher: asyncio.Task[None] | None = None
+        self.complete = False
         self.disconnected = False
+
+        if not expected:
+            self._completed()
 
     def readable(self) -> bool:
         return True
@@ -177,22 +193,35 @@ class _Body(io.RawIOBase):
 
         if message["type"] == "http.disconnect":
             self.complete = self.disconnected = True
-            raise ClientDisconnected("The client disconnected.")
+            raise ClientDisconnected()
 
-        self.complete = not message.get("more_body", False)
+        if not message.get("more_body", False):
+            self._completed()
+
         return message.get("body", b"")  # type: ignore[no-any-return]
 
-    async def watch(self, request_task: asyncio.Task[t.Any]) -> None:
-        """Wait for the client to go away, and cancel the request's task
-        when it does. Started once nothing is left to read.
-        """
-        while True:
-            message = await self._receive()
+    def _completed(self) -> None:
+        self.complete = True
 
-            if message["type"] == "http.disconnect":
-                self.disconnected = True
-                request_task.cancel()
-                return
+        if self._task is not None:
+            # A view still at work (an async one waiting on a slow call,
+            # a stream) is cancelled when its client goes away.
+            self._watcher = asyncio.create_task(self._watch(self._task))
+
+    async def _watch(self, task: asyncio.Task[t.Any]) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+
+        self.disconnected = True
+        task.cancel()
+
+    def stop_watching(self) -> None:
+        """Stop listening for the client: the response is sent."""
+        self._task = None
+
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
 
 
 def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
@@ -205,19 +234,26 @@ def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
     if root and path.startswith(root):
         path = path[len(root) :]
 
-    server = scope.get("server") or ("localhost", 80)
     client = scope.get("client")
     scheme = scope.get("scheme", "http")
+    scheme = _HTTP_SCHEMES.get(scheme, scheme)
+    server_name, server_port = scope.get("server") or ("localhost", None)
+
+    if server_port is None:
+        # No port: a unix socket, or the scheme's default one (httpx's
+        # ASGITransport leaves it out then).
+        server_port = 443 if scheme == "https" else 80
+
     environ: dict[str, t.Any] = {
         "REQUEST_METHOD": scope.get("method", "GET"),
         "SCRIPT_NAME": root,
         "PATH_INFO": path,
         "QUERY_STRING": scope.get("query_string", b"").decode("latin1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]),
+        "SERVER_NAME": str(server_name),
+        "SERVER_PORT": str(server_port),
         "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": {"ws": "http", "wss": "https"}.get(scheme, scheme),
+        "wsgi.url_scheme": scheme,
         "wsgi.input": body,
         "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,
@@ -333,32 +369,27 @@ class AsgiApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = self.app
         bridge = self.bridge()
-        body = _Body(receive, _has_body(scope))
+        body = _Body(receive, _has_body(scope), asyncio.current_task())
         environ = _environ(scope, body)
         started = _Started()
         token = _cv_bridge.set(bridge)
-        watcher: asyncio.Task[None] | None = None
 
         try:
-            if body.complete:
-                # Nothing to read: listen for the client going away while
-                # the app works.
-                watcher = asyncio.create_task(body.watch(asyncio.current_task()))  # type: ignore[arg-type]
-
             # The class's pipeline: WSGI middleware set on the instance
             # wraps the WSGI entry only.
             wsgi_app = type(app).wsgi_app
             app_iter = await _bridge.drive(wsgi_app, app, environ, started)
+            await _send_response(bridge, body, started, app_iter, send)
+        except asyncio.CancelledError:
+            if not body.disconnected:
+                raise
 
-            if watcher is None and body.complete and not body.disconnected:
-                watcher = asyncio.create_task(body.watch(asyncio.current_task()))  # type: ignore[arg-type]
-
-            await _send_response(bridge, started, app_iter, send)
+            # The client left and its request was cancelled (its teardown
+            # functions ran): nothing more to do, nobody to tell.
+            _uncancel()
         finally:
             _cv_bridge.reset(token)
-
-            if watcher is not None:
-                watcher.cancel()
+            body.stop_watching()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -405,9 +436,15 @@ class AsgiApp:
 
 
 async def _send_response(
-    bridge: _bridge.Bridge, started: _Started, app_iter: t.Any, send: Send
+    bridge: _bridge.Bridge,
+    body: _Body,
+    started: _Started,
+    app_iter: t.Any,
+    send: Send,
 ) -> None:
-    """Send the status, headers and body the pipeline produced."""
+    """Send the status, headers and body the pipeline produced, then
+    close the body.
+    """
     await send(
         {
             "type": "http.response.start",
@@ -416,57 +453,99 @@ async def _send_response(
         }
     )
 
+    if type(app_iter) is list:
+        # A body made in one piece goes out in one message.
+        await send({"type": "http.response.body", "body": b"".join(app_iter)})
+        body.stop_watching()
+    elif hasattr(app_iter, "__aiter__"):
+        await _send_async_iterable(body, app_iter, send)
+    else:
+        await _send_iterable(bridge, body, app_iter, send)
+
+
+async def _send_async_iterable(body: _Body, app_iter: t.Any, send: Send) -> None:
     try:
-        if type(app_iter) is list:
-            # A body made in one piece goes out in one message.
-            await send({"type": "http.response.body", "body": b"".join(app_iter)})
-            return
-
-        if hasattr(app_iter, "__aiter__"):
-            async for chunk in app_iter:
-                if chunk:
-                    await send(
-                        {
-                            "type": "http.response.body",
-                            "body": _as_bytes(chunk),
-                            "more_body": True,
-                        }
-                    )
-        else:
-            # A sync iterable may block (a generator, a file): each chunk
-            # is read off the loop.
-            # One context for every step, so a generator that pushes one
-            # (stream_with_context) pops it where it pushed it.
-            iterator = iter(app_iter)
-            loop = bridge.loop
-            context = contextvars.copy_context()
-
-            while True:
-                chunk = await loop.run_in_executor(
-                    bridge.pool,
-                    context.run,  # type: ignore[arg-type]
-                    next,
-                    iterator,
-                    None,
+        async for chunk in app_iter:
+            if chunk:
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": _as_bytes(chunk),
+                        "more_body": True,
+                    }
                 )
 
-                if chunk is None:
-                    break
+        await send({"type": "http.response.body", "body": b""})
+        body.stop_watching()
+    finally:
+        aclose = getattr(app_iter, "aclose", None)
 
-                if chunk:
-                    await send(
-                        {"type": "http.response.body", "body": chunk, "more_body": True}
-                    )
+        if aclose is not None:
+            await aclose()
+
+
+async def _send_iterable(
+    bridge: _bridge.Bridge, body: _Body, app_iter: t.Any, send: Send
+) -> None:
+    """Send a sync iterable body (a generator, a file), which may block:
+    each chunk is made in the pool, and the iterable is closed there too,
+    once it no longer runs.
+    """
+    # One context for every step, so that a generator that pushes one
+    # (stream_with_context) pops it where it pushed it.
+    context = contextvars.copy_context()
+    iterator = iter(app_iter)
+    pool = bridge.pool
+    step: Future[t.Any] | None = None
+
+    try:
+        while True:
+            step = pool.submit(context.run, next, iterator, None)  # type: ignore[arg-type]
+            chunk = await asyncio.wrap_future(step)
+
+            if chunk is None:
+                break
+
+            if chunk:
+                await send(
+                    {"type": "http.response.body", "body": chunk, "more_body": True}
+                )
 
         await send({"type": "http.response.body", "body": b""})
+        body.stop_watching()
     finally:
-        close = getattr(app_iter, "close", None) or getattr(app_iter, "aclose", None)
+        close = getattr(app_iter, "close", None)
 
         if close is not None:
-            rv = close()
+            # Submitted at once, so it runs even if this task is
+            # cancelled again while it waits.
+            closing = pool.submit(_close_after, step, context, close)
+            await asyncio.wrap_future(closing)
 
-            if asyncio.iscoroutine(rv):
-                await rv
+
+def _close_after(
+    step: Future[t.Any] | None,
+    context: contextvars.Context,
+    close: t.Callable[[], t.Any],
+) -> None:
+    """Close a sync body once the chunk being made (when the client left)
+    is done: a generator cannot be closed while it runs.
+    """
+    if step is not None:
+        wait((step,))
+
+    context.run(close)
+
+
+def _uncancel() -> None:
+    """Take back the cancellation of the current task that was handled
+    (Python 3.11+ counts them, and asyncio.timeout reads the count).
+    """
+    task = asyncio.current_task()
+    uncancel = getattr(task, "uncancel", None)
+
+    if uncancel is not None:
+        uncancel()
 
 
 def _as_bytes(chunk: str | bytes) -> bytes:
