@@ -418,21 +418,34 @@ class AsgiApp:
                 await send({"type": f"lifespan.{stage}.complete"})
 
             if stage == "shutdown":
-                if self._pool is not None:
-                    self._pool.shutdown(wait=False)
+                # A later server (the next test's, a reload in the same
+                # process) starts with a new pool.
+                pool, self._pool, self._bridge = self._pool, None, None
+
+                if pool is not None:
+                    pool.shutdown(wait=False)
 
                 return
 
     async def _serving_hooks(self, funcs: list[t.Callable[[], t.Any]]) -> None:
         """Run ``before_serving`` or ``after_serving`` functions in order,
-        with an app context: coroutine functions awaited, others called.
+        with an app context, as the request pipeline runs its functions:
+        coroutine functions (and async teardown functions of the context)
+        awaited on the server's loop, where the resources they open live;
+        others in the pool.
         """
-        with self.app.app_context():
-            for func in funcs:
-                rv = func()
+        token = _cv_bridge.set(self.bridge())
 
-                if asyncio.iscoroutine(rv):
-                    await rv
+        try:
+            await _bridge.drive(_run_serving_functions, self.app, funcs)
+        finally:
+            _cv_bridge.reset(token)
+
+
+def _run_serving_functions(app: Flask, funcs: list[t.Callable[[], t.Any]]) -> None:
+    with app.app_context():
+        for func in funcs:
+            app.ensure_sync(func)()
 
 
 async def _send_response(

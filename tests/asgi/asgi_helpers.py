@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
+import pytest
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
@@ -342,3 +350,107 @@ async def asgi_call(
 def run(coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
     """Run a coroutine on a new event loop, as a server's worker would."""
     return asyncio.run(coro)
+
+
+# -- A real uvicorn --------------------------------------------------------------
+
+
+class Uvicorn:
+    """``uvicorn MODULE:app.asgi`` in a child process on 127.0.0.1 (a free
+    port picked by the OS), its output collected by a thread.
+    """
+
+    def __init__(
+        self, cwd: Path, target: str, *args: str, env: dict[str, str] | None = None
+    ) -> None:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                target,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                *args,
+            ],
+            cwd=cwd,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.url = ""
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+
+        for line in self.proc.stdout:
+            with self._changed:
+                self._lines.append(line)
+                self._changed.notify_all()
+
+        with self._changed:
+            self._lines.append("")  # the end
+            self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        with self._changed:
+            return "".join(self._lines)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> bool:
+        """Wait until ``text`` is in the output; False if the process
+        ended (or the time ran out) before.
+        """
+        deadline = time.monotonic() + timeout
+
+        with self._changed:
+            while text not in "".join(self._lines):
+                left = deadline - time.monotonic()
+
+                if left <= 0 or (self._lines and self._lines[-1] == ""):
+                    return False
+
+                self._changed.wait(left)
+
+        return True
+
+    def start(self) -> Uvicorn:
+        if not self.wait_for("Uvicorn running on"):
+            self.stop()
+            pytest.fail(f"uvicorn did not start:\n{self.output}")
+
+        line = next(x for x in self.output.splitlines() if "Uvicorn running on" in x)
+        self.url = line.split("running on ", 1)[1].split()[0]
+        return self
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """Stop it as Ctrl+C does (the lifespan shutdown runs)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+        self._reader.join(5)
+
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+        return self.proc.returncode
+
+    def __enter__(self) -> Uvicorn:
+        return self.start()
+
+    def __exit__(self, *exc_info: t.Any) -> None:
+        self.stop()

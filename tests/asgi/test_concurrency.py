@@ -6,13 +6,16 @@ app's bounded pool; and what a client that goes away cancels.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 import typing as t
+from pathlib import Path
 
 import pytest
 from asgi_helpers import asgi_call
 from asgi_helpers import Req
+from asgi_helpers import Uvicorn
 
 import flask
 from flask import request
@@ -346,3 +349,48 @@ def test_disconnect_stops_streaming(app: flask.Flask, kind: str) -> None:
         assert events == ["teardown", "generator closed", "teardown"]
     else:
         assert events == ["teardown", "generator closed"]
+
+
+DISCONNECT_APP = """
+import asyncio
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/wait")
+async def wait():
+    print("view started", flush=True)
+    try:
+        await asyncio.sleep(30)
+    finally:
+        print("view finally", flush=True)
+
+
+@app.teardown_request
+def teardown(exc):
+    print(f"teardown {type(exc).__name__}", flush=True)
+"""
+
+
+def test_uvicorn_client_disconnect(tmp_path: Path) -> None:
+    """A real client that hangs up: the async view is cancelled, the
+    teardown functions run, and uvicorn logs no error.
+    """
+    pytest.importorskip("uvicorn")
+    (tmp_path / "disconnect_app.py").write_text(DISCONNECT_APP)
+
+    with Uvicorn(tmp_path, "disconnect_app:app.asgi") as server:
+        host, port = server.url.removeprefix("http://").split(":")
+
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /wait HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert server.wait_for("view started")
+
+        assert server.wait_for("teardown CancelledError", timeout=10), server.output
+
+    output = server.output
+    assert "view finally" in output
+    assert "Exception in ASGI application" not in output
+    assert "Traceback" not in output

@@ -16,6 +16,8 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import json
+import threading
 import traceback
 import types
 import typing as t
@@ -26,7 +28,9 @@ import itsdangerous.timed
 import pytest
 from asgi_helpers import asgi_call
 from asgi_helpers import CookieJar
+from asgi_helpers import Exchange
 from asgi_helpers import httpx_request
+from asgi_helpers import make_scope
 from asgi_helpers import Req
 from asgi_helpers import Result
 from asgi_helpers import wsgi_request
@@ -725,3 +729,124 @@ def test_same_error_log(caplog: pytest.LogCaptureFixture, path: str) -> None:
 
     assert over_wsgi == (f"Exception on {path} [GET]", [path[1:].replace("-", "_")])
     assert over_asgi == over_wsgi
+
+
+# -- What httpx does not show: the messages themselves ----------------------
+
+
+def _exchange(app: flask.Flask, req: Req, **scope: t.Any) -> Exchange:
+    return asyncio.run(asgi_call(app.asgi, req, scope=make_scope(req, **scope)))
+
+
+def test_one_message_for_a_body_made_at_once() -> None:
+    app = create_app()
+    exchange = _exchange(app, Req(path="/items/4"))
+
+    assert [m["type"] for m in exchange.messages] == [
+        "http.response.start",
+        "http.response.body",
+    ]
+    assert exchange.messages[1]["body"] == b'{"id":4,"method":"GET"}\n'
+    assert not exchange.messages[1].get("more_body", False)
+    # Header names are lowercase bytes, as ASGI requires.
+    assert all(
+        isinstance(k, bytes) and k == k.lower()
+        for k, _ in exchange.messages[0]["headers"]
+    )
+
+
+def test_head_sends_no_body() -> None:
+    app = create_app()
+
+    for path in ["/", "/stream", "/static/index.html"]:
+        exchange = _exchange(app, Req("HEAD", path))
+        assert exchange.result().body == b"", path
+
+
+def test_streams_chunk_by_chunk() -> None:
+    app = create_app()
+    exchange = _exchange(app, Req(path="/stream"))
+
+    chunks = [m["body"] for m in exchange.body_messages if m.get("body")]
+    assert chunks == [b"line 0\n", b"line 1\n", b"line 2\n"]
+    assert exchange.result().header("content-length") is None
+
+
+def test_async_generator_streams_natively(app: flask.Flask) -> None:
+    """Under ASGI a view may return an async generator; each item is one
+    message, made on the loop.
+    """
+    loop_threads: set[int] = set()
+
+    @app.route("/events")
+    def events() -> t.Any:
+        async def generate() -> t.AsyncIterator[str | bytes]:
+            for i in range(3):
+                loop_threads.add(threading.get_ident())
+                await asyncio.sleep(0)
+                yield f"data: {i}\n\n" if i % 2 else f"data: {i}\n\n".encode()
+
+        return generate(), {"Content-Type": "text/event-stream"}
+
+    exchange = asyncio.run(asgi_call(app.asgi, Req(path="/events")))
+
+    assert exchange.result().header("content-type") == "text/event-stream"
+    chunks = [m["body"] for m in exchange.body_messages if m.get("body")]
+    assert chunks == [b"data: 0\n\n", b"data: 1\n\n", b"data: 2\n\n"]
+    assert loop_threads == {threading.get_ident()}
+
+
+def test_send_file_streams_in_chunks(app: flask.Flask) -> None:
+    data = bytes(range(256)) * 1024
+
+    @app.route("/big")
+    def big() -> flask.Response:
+        return flask.send_file(io.BytesIO(data), mimetype="application/octet-stream")
+
+    exchange = asyncio.run(asgi_call(app.asgi, Req(path="/big")))
+
+    result = exchange.result()
+    assert result.body == data
+    assert result.header("content-length") == str(len(data))
+    assert len([m for m in exchange.body_messages if m.get("body")]) > 1
+
+
+def test_body_read_from_several_messages(app: flask.Flask) -> None:
+    @app.post("/echo")
+    def echo() -> bytes:
+        return request.get_data()
+
+    req = Req("POST", "/echo", body=b"0123456789" * 1000, chunked=True)
+    exchange = asyncio.run(asgi_call(app.asgi, req))
+
+    assert exchange.result().body == req.body
+    assert exchange.receives >= 3
+
+
+def test_scope_without_optional_keys(app: flask.Flask) -> None:
+    """``server``, ``client``, ``scheme`` and ``root_path`` may be left
+    out of a scope.
+    """
+
+    @app.route("/where")
+    def where() -> dict[str, t.Any]:
+        return {
+            "url": request.url,
+            "remote_addr": request.remote_addr,
+            "server": request.environ["SERVER_NAME"],
+        }
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/where",
+        "query_string": b"",
+        "headers": [],
+    }
+    exchange = asyncio.run(asgi_call(app.asgi, Req(), scope=scope))
+
+    assert json.loads(exchange.result().body) == {
+        "url": "http://localhost/where",
+        "remote_addr": None,
+        "server": "localhost",
+    }
