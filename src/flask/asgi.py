@@ -19,6 +19,7 @@ added with ``websocket()`` (see :mod:`flask._websocket`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import io
 import sys
@@ -81,7 +82,7 @@ class Websocket:
         if self.state != "connecting":
             return
 
-        await self._send(
+        await self._emit(
             {
                 "type": "websocket.accept",
                 "subprotocol": subprotocol,
@@ -89,6 +90,16 @@ class Websocket:
             }
         )
         self.state = "connected"
+
+    async def _emit(self, message: Message) -> None:
+        try:
+            await self._send(message)
+        except OSError as e:
+            # What ASGI servers raise for a message to a client that went
+            # away: for the handler, the client closed (without a code it
+            # could read: 1006).
+            self.state = "closed"
+            raise WebsocketDisconnect(1006) from e
 
     async def receive(self) -> str | bytes:
         """The next message: ``str`` for text, ``bytes`` for binary.
@@ -114,13 +125,19 @@ class Websocket:
         return message.get("bytes") or b""
 
     async def send(self, data: str | bytes) -> None:
-        """Send a text (``str``) or binary (``bytes``) message."""
+        """Send a text (``str``) or binary (``bytes``) message.
+
+        :raises WebsocketDisconnect: when the connection is closed.
+        """
         await self.accept()
 
+        if self.state == "closed":
+            raise WebsocketDisconnect(1000)
+
         if isinstance(data, str):
-            await self._send({"type": "websocket.send", "text": data})
+            await self._emit({"type": "websocket.send", "text": data})
         else:
-            await self._send({"type": "websocket.send", "bytes": bytes(data)})
+            await self._emit({"type": "websocket.send", "bytes": bytes(data)})
 
     async def receive_json(self) -> t.Any:
         """The next message, parsed as JSON with the app's provider."""
@@ -138,7 +155,12 @@ class Websocket:
             return
 
         self.state = "closed"
-        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+        # Closing a connection the client already left has nothing to do.
+        with contextlib.suppress(OSError):
+            await self._send(
+                {"type": "websocket.close", "code": code, "reason": reason}
+            )
 
 
 class ClientDisconnected(_werkzeug_exceptions.ClientDisconnected):
