@@ -530,15 +530,18 @@ async def _send_iterable(
     # (stream_with_context) pops it where it pushed it.
     context = contextvars.copy_context()
     iterator = iter(app_iter)
+    close = getattr(app_iter, "close", None)
     pool = bridge.pool
     step: Future[t.Any] | None = None
 
     try:
         while True:
-            step = pool.submit(context.run, next, iterator, None)  # type: ignore[arg-type]
+            step = pool.submit(context.run, _advance, iterator, close)
             chunk = await asyncio.wrap_future(step)
 
             if chunk is None:
+                # _advance closed it.
+                close = None
                 break
 
             if chunk:
@@ -549,13 +552,25 @@ async def _send_iterable(
         await send({"type": "http.response.body", "body": b""})
         body.stop_watching()
     finally:
-        close = getattr(app_iter, "close", None)
-
         if close is not None:
             # Submitted at once, so it runs even if this task is
             # cancelled again while it waits.
             closing = pool.submit(_close_after, step, context, close)
             await asyncio.wrap_future(closing)
+
+
+def _advance(
+    iterator: t.Iterator[bytes], close: t.Callable[[], t.Any] | None
+) -> bytes | None:
+    """The next chunk; at the end, the iterable is closed in the same trip
+    to the pool.
+    """
+    chunk = next(iterator, None)
+
+    if chunk is None and close is not None:
+        close()
+
+    return chunk
 
 
 def _close_after(

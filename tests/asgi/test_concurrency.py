@@ -6,6 +6,7 @@ app's bounded pool; and what a client that goes away cancels.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -180,6 +181,88 @@ def test_async_helper_called_from_sync_view(app: flask.Flask) -> None:
     assert exchange.result().body == b"ABC"
     assert where[0] != loop_thread
     assert where[1] == loop_thread
+
+
+def test_asyncio_in_async_views(app: flask.Flask) -> None:
+    """An async view is a coroutine of the request's task: timeouts,
+    tasks and gather work in it as in any asyncio code.
+    """
+
+    async def double(n: int) -> int:
+        await asyncio.sleep(0.01)
+        return n * 2
+
+    @app.route("/asyncio")
+    async def with_asyncio() -> dict[str, t.Any]:
+        try:
+            await asyncio.wait_for(asyncio.sleep(10), 0.05)
+        except asyncio.TimeoutError:
+            timed_out = True
+
+        task = asyncio.create_task(double(5))
+        gathered = await asyncio.gather(double(1), double(2))
+        return {
+            "timed_out": timed_out,
+            "task": await task,
+            "gathered": gathered,
+            "current_task": asyncio.current_task() is not None,
+        }
+
+    exchange = asyncio.run(asgi_call(app.asgi, Req(path="/asyncio")))
+
+    assert json.loads(exchange.result().body) == {
+        "timed_out": True,
+        "task": 10,
+        "gathered": [2, 4],
+        "current_task": True,
+    }
+
+
+def test_sync_code_called_by_async_view_waits_off_the_loop(app: flask.Flask) -> None:
+    """Sync code that an async view calls may wait for the loop (read the
+    body, call an async helper through ensure_sync) without blocking it.
+    """
+
+    async def shout(text: str) -> str:
+        await asyncio.sleep(0)
+        return text.upper()
+
+    def parse() -> str:
+        # Sync helper: reads the body, then awaits an async one.
+        data = request.get_json()
+        return flask.current_app.ensure_sync(shout)(data["text"])
+
+    @app.post("/mixed")
+    async def mixed() -> str:
+        await asyncio.sleep(0)
+        return parse()
+
+    req = Req(
+        "POST", "/mixed", (("Content-Type", "application/json"),), b'{"text": "hi"}'
+    )
+    exchange = asyncio.run(asgi_call(app.asgi, req))
+
+    assert exchange.result().body == b"HI"
+
+
+def test_waiting_on_the_loop_from_the_loop_is_an_error(app: flask.Flask) -> None:
+    """Code the loop runs directly (an async generator body) cannot wait
+    for the loop from sync code: a clear error, not a hung server.
+    """
+
+    async def helper() -> str:
+        return "never"  # pragma: no cover
+
+    @app.route("/events")
+    def events() -> t.Any:
+        async def generate() -> t.AsyncIterator[str]:
+            yield "first"
+            yield app.ensure_sync(helper)()
+
+        return generate()
+
+    with pytest.raises(RuntimeError, match="waited for the event loop it runs on"):
+        asyncio.run(asgi_call(app.asgi, Req(path="/events")))
 
 
 def _disconnect_after(delay: float) -> asyncio.Event:

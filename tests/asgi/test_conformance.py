@@ -234,6 +234,30 @@ def create_app() -> flask.Flask:
         body = request.get_data()
         return {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
 
+    # Async views read the body as sync ones do.
+
+    @app.post("/async/json")
+    async def async_json() -> flask.Response:
+        await asyncio.sleep(0)
+        return flask.jsonify(received=request.get_json(), is_json=request.is_json)
+
+    @app.post("/async/form")
+    async def async_form() -> dict[str, t.Any]:
+        await asyncio.sleep(0)
+        return form()
+
+    @app.post("/async/data")
+    async def async_data() -> dict[str, t.Any]:
+        await asyncio.sleep(0)
+        body = request.get_data()
+        await asyncio.sleep(0)
+        return {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+
+    @app.before_request
+    async def async_form_hook() -> None:
+        if request.path == "/async/form" and request.form.get("stop"):
+            return flask.abort(422, f"stopped by {request.form['stop']}")
+
     # -- request values ------------------------------------------------------
 
     @app.route("/info", methods=["GET", "POST"])
@@ -534,6 +558,24 @@ SCENARIOS: dict[str, list[tuple[int, Req]]] = {
         (200, Req("POST", "/data", (), b"x" * 1000)),
         (200, Req("PUT", "/data", (), b"y" * 1000, chunked=True)),
         (200, Req("POST", "/data")),
+    ],
+    "async views read bodies": [
+        (200, Req("POST", "/async/json", JSON, b'{"a": [1, 2.5, null]}')),
+        (400, Req("POST", "/async/json", JSON, b"{not json")),
+        (200, Req("POST", "/async/form", URLENCODED, b"n=ann&t=a&t=b")),
+        (422, Req("POST", "/async/form", URLENCODED, b"stop=hook")),
+        (
+            200,
+            Req(
+                "POST",
+                "/async/form",
+                MULTIPART,
+                _multipart({"title": "T", "file": _file(b"data" * 100, "a.txt")}),
+            ),
+        ),
+        (200, Req("POST", "/async/data", (), b"d" * 4000, chunked=True)),
+        (413, Req("POST", "/async/data", (), b"d" * 5000)),
+        (413, Req("POST", "/async/data", (), b"d" * 5000, chunked=True)),
     ],
     "request values": [
         (200, Req(path="/info?q=1&q=2&r=%C3%A9")),
