@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import typing as t
 from pathlib import Path
 
@@ -366,6 +367,68 @@ def test_blueprint_websocket(app: flask.Flask) -> None:
 
     with client.websocket("/chat/inner/7") as conn:
         assert conn.receive() == "7 chat.inner chat.inner.numbered"
+
+
+def test_session_leaves_a_sending_handler(app: flask.Flask) -> None:
+    """Leaving the ``with`` block while the handler keeps sending: its next
+    send finds the client gone, and it ends at once.
+    """
+    events: list[t.Any] = []
+
+    @app.websocket("/ticker")
+    async def ticker() -> None:
+        try:
+            for i in range(10_000):
+                await websocket.send(str(i))
+                await asyncio.sleep(0.001)
+        except WebsocketDisconnect as e:
+            events.append(e.code)
+            raise
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        events.append(exc)
+
+    start = time.perf_counter()
+
+    with app.test_client().websocket("/ticker") as ws:
+        assert [ws.receive(), ws.receive()] == ["0", "1"]
+
+    assert time.perf_counter() - start < 1.5
+    assert events == [1006, None]
+
+
+def test_session_stops_a_waiting_handler(app: flask.Flask) -> None:
+    """A handler waiting on something else than the client is stopped
+    when the session ends (after a grace period), its teardown run.
+    """
+    events: list[t.Any] = []
+
+    @app.websocket("/idle")
+    async def idle() -> None:
+        await websocket.accept()
+        await asyncio.Event().wait()
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        events.append(type(exc).__name__)
+
+    start = time.perf_counter()
+
+    with app.test_client().websocket("/idle"):
+        pass
+
+    assert time.perf_counter() - start < 5
+    assert events == ["CancelledError"]
+
+
+def test_session_path_is_decoded(app: flask.Flask) -> None:
+    @app.websocket("/rooms/<name>")
+    async def room(name: str) -> None:
+        await websocket.send(f"{name}|{request.path}|{request.args['q']}")
+
+    with app.test_client().websocket("/rooms/a%20b?q=%C3%A9") as ws:
+        assert ws.receive() == "a b|/rooms/a b|é"
 
 
 def test_sync_handler_is_a_type_error(app: flask.Flask) -> None:
