@@ -253,7 +253,9 @@ def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
     root = scope.get("root_path", "").encode().decode("latin1")
     path = scope["path"].encode().decode("latin1")
 
-    if root and path.startswith(root):
+    if root and (path == root or path.startswith(root + "/")):
+        # The path includes the root path (ASGI 3); servers that follow
+        # the older reading give it without.
         path = path[len(root) :]
 
     client = scope.get("client")
@@ -306,6 +308,11 @@ def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
     return environ
 
 
+#: HTTP versions where a request without Content-Length or
+#: Transfer-Encoding has no body.
+_LENGTHLESS_NO_BODY = ("1.1", "1.0")
+
+
 def _has_body(scope: Scope) -> bool:
     for name, value in scope.get("headers", ()):
         name = name.lower()
@@ -316,7 +323,11 @@ def _has_body(scope: Scope) -> bool:
         if name == b"transfer-encoding":
             return True
 
-    return False
+    # HTTP/2 and 3 frame the body themselves: a request may carry one with
+    # neither header. (Reading when there is none costs one message.)
+    return scope.get("http_version", "1.1") not in _LENGTHLESS_NO_BODY and (
+        scope.get("method") not in ("GET", "HEAD")
+    )
 
 
 class _Started:
@@ -401,7 +412,9 @@ class AsgiApp:
             # wraps the WSGI entry only.
             wsgi_app = type(app).wsgi_app
             app_iter = await _bridge.drive(wsgi_app, app, environ, started)
-            await _send_response(bridge, body, started, app_iter, send)
+            await _send_response(
+                bridge, body, started, app_iter, send, scope.get("method", "GET")
+            )
         except asyncio.CancelledError:
             if not body.disconnected:
                 raise
@@ -476,6 +489,7 @@ async def _send_response(
     started: _Started,
     app_iter: t.Any,
     send: Send,
+    scope_method: str,
 ) -> None:
     """Send the status, headers and body the pipeline produced, then
     close the body.
@@ -493,9 +507,27 @@ async def _send_response(
         await send({"type": "http.response.body", "body": b"".join(app_iter)})
         body.stop_watching()
     elif hasattr(app_iter, "__aiter__"):
+        if scope_method == "HEAD" or started.status in (204, 304):
+            # werkzeug leaves the body out for these; an async one comes
+            # as it is.
+            app_iter = _NoBody(app_iter)
+
         await _send_async_iterable(body, app_iter, send)
     else:
         await _send_iterable(bridge, body, app_iter, send)
+
+
+class _NoBody:
+    """An async body not to send: iterated as empty, closed as the body."""
+
+    def __init__(self, body: t.Any) -> None:
+        self.aclose = getattr(body, "aclose", None)
+
+    def __aiter__(self) -> _NoBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        raise StopAsyncIteration
 
 
 async def _send_async_iterable(body: _Body, app_iter: t.Any, send: Send) -> None:

@@ -892,3 +892,102 @@ def test_scope_without_optional_keys(app: flask.Flask) -> None:
         "remote_addr": None,
         "server": "localhost",
     }
+
+
+def test_http2_body_without_length(app: flask.Flask) -> None:
+    """HTTP/2 and 3 requests may carry a body without Content-Length."""
+
+    @app.post("/echo")
+    def echo() -> bytes:
+        return request.get_data()
+
+    req = Req("POST", "/echo", body=b"framed by HTTP/2" * 100, chunked=True)
+    headers = [(b"host", b"localhost")]
+
+    for version in ["2", "3"]:
+        scope = make_scope(req, http_version=version, headers=headers)
+        exchange = asyncio.run(asgi_call(app.asgi, req, scope=scope))
+        assert exchange.result().body == req.body, version
+
+
+def test_head_of_an_async_body(app: flask.Flask) -> None:
+    """HEAD (and 204/304) responses carry no body, async ones neither;
+    the generator is closed without running.
+    """
+    events: list[str] = []
+
+    @app.route("/events")
+    def events_view() -> t.Any:
+        async def generate() -> t.AsyncIterator[str]:
+            events.append("started")
+            yield "data"
+
+        status = int(request.args.get("status", 200))
+        return generate(), status
+
+    for method, status in [("HEAD", 200), ("GET", 204), ("GET", 304)]:
+        req = Req(method, f"/events?status={status}")
+        exchange = asyncio.run(asgi_call(app.asgi, req))
+        assert exchange.result().body == b"", (method, status)
+
+    assert events == []
+    exchange = asyncio.run(asgi_call(app.asgi, Req(path="/events")))
+    assert exchange.result().body == b"data"
+
+
+def test_root_path_is_a_path_prefix(app: flask.Flask) -> None:
+    """A root path strips whole segments only: /mount is not the start of
+    /mountain (a server that gives the path without its root path).
+    """
+
+    @app.route("/<path:rest>")
+    def where(rest: str) -> str:
+        return f"{request.script_root}|{request.path}"
+
+    for path, expected in [
+        ("/mount/x", b"/mount|/x"),
+        ("/mountain", b"/mount|/mountain"),
+    ]:
+        req = Req(path=path)
+        scope = make_scope(req, root_path="/mount", path=path)
+        assert asyncio.run(asgi_call(app.asgi, req, scope=scope)).result().body == (
+            expected
+        ), path
+
+
+def test_asgi_middleware_wraps_the_entry(app: flask.Flask) -> None:
+    """ASGI middleware is set on ``app.asgi``; WSGI middleware set on
+    ``app.wsgi_app`` wraps the WSGI entry only.
+    """
+
+    @app.route("/")
+    def index() -> str:
+        return request.environ.get("wsgi.middleware", "none")
+
+    def wsgi_middleware(wsgi_app: t.Any) -> t.Any:
+        def wrapped(environ: t.Any, start_response: t.Any) -> t.Any:
+            environ["wsgi.middleware"] = "ran"
+            return wsgi_app(environ, start_response)
+
+        return wrapped
+
+    class AsgiMiddleware:
+        def __init__(self, asgi: t.Any) -> None:
+            self.asgi = asgi
+
+        async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
+            async def send_with_header(message: t.Any) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message["headers"], (b"x-asgi", b"ran")]
+
+                await send(message)
+
+            await self.asgi(scope, receive, send_with_header)
+
+    app.wsgi_app = wsgi_middleware(app.wsgi_app)  # type: ignore[method-assign]
+    app.asgi = AsgiMiddleware(app.asgi)  # type: ignore[assignment]
+
+    assert app.test_client().get("/").text == "ran"
+    result = asyncio.run(asgi_call(app.asgi, Req(path="/"))).result()
+    assert result.body == b"none"
+    assert result.header("x-asgi") == "ran"
