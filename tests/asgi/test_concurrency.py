@@ -6,6 +6,7 @@ app's bounded pool; and what a client that goes away cancels.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import socket
 import threading
@@ -104,6 +105,31 @@ def test_asgi_threads_bounds_the_pool(app: flask.Flask, threads: int) -> None:
     assert all(e.result().status == 200 for e in exchanges)
     assert most == threads
     assert len(names) == threads
+
+
+def test_context_variables_cross_the_pool(app: flask.Flask) -> None:
+    """A context variable set by sync code (in a pool thread) is seen by
+    the code that runs after it, sync or async, as under WSGI.
+    """
+    tenant: contextvars.ContextVar[str] = contextvars.ContextVar("tenant")
+
+    @app.before_request
+    def pick_tenant() -> None:
+        tenant.set(request.args["t"])
+
+    @app.route("/")
+    async def index() -> str:
+        return tenant.get()
+
+    @app.after_request
+    def tag(response: flask.Response) -> flask.Response:
+        response.headers["X-Tenant"] = tenant.get()
+        return response
+
+    result = asyncio.run(asgi_call(app.asgi, Req(path="/?t=acme"))).result()
+
+    assert result.body == b"acme"
+    assert result.header("x-tenant") == "acme"
 
 
 def test_async_code_runs_on_the_loop(app: flask.Flask) -> None:
