@@ -4,10 +4,11 @@ Under ASGI (:mod:`flask.asgi`) the pipeline that serves WSGI requests
 runs unchanged, inside a greenlet on the server's event loop. Where it
 calls user code, :meth:`flask.Flask.ensure_sync` asks this module:
 
-- a coroutine function is awaited on the server's loop: the greenlet
-  switches back to the task that drives it (:func:`drive`), which awaits
-  the coroutine and switches back with its result, so the request waits
-  without holding a thread;
+- a coroutine function is awaited on the server's loop: the coroutine is
+  stepped in the greenlet, which switches back to the task that drives
+  it (:func:`drive`) with each future the coroutine waits on, so the
+  request waits without holding a thread, and sync code the coroutine
+  calls can wait on the loop too;
 - a plain function runs in the app's bounded thread pool, in a copy of
   the request's context whose changes are copied back, so blocking code
   (database calls, file reads) never stalls the loop.
@@ -22,6 +23,7 @@ Importing this module needs ``greenlet``, part of the ``asgi`` extra.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
 import typing as t
@@ -65,23 +67,33 @@ class _PipelineGreenlet(greenlet):  # type: ignore[misc]
 
 
 async def drive(func: t.Callable[..., t.Any], *args: t.Any) -> t.Any:
-    """Run ``func(*args)`` in a greenlet, awaiting on its behalf whatever
-    it hands over with :func:`wait_for`; return its result. A
-    cancellation of the calling task is raised inside the greenlet where
-    it waits, so its ``finally`` blocks run.
+    """Run ``func(*args)`` in a greenlet and return its result. Whatever
+    a coroutine stepped in the greenlet (:func:`wait_for`) waits on, a
+    future or a bare yield, is awaited here, on the task's behalf. A
+    cancellation of the task is raised inside the greenlet where it
+    waits, so its ``finally`` blocks run.
     """
     runner = _PipelineGreenlet(func, getcurrent())
-    pending = runner.switch(*args)
+    waiting = runner.switch(*args)
 
     while not runner.dead:
         try:
-            value = await pending
+            if waiting is None:
+                # asyncio.sleep(0): let the other tasks run once.
+                await asyncio.sleep(0)
+            else:
+                # What a task does with a future its coroutine yields;
+                # awaiting it again would find it marked as waited on.
+                waiting._asyncio_future_blocking = False
+                await waiting
         except BaseException as e:  # noqa: B036 - handed to the greenlet
-            pending = runner.throw(e)
+            # With its traceback, which greenlet would otherwise replace:
+            # the frames of the view that raised are what a log must show.
+            waiting = runner.throw(type(e), e, e.__traceback__)
         else:
-            pending = runner.switch(value)
+            waiting = runner.switch()
 
-    return pending
+    return waiting
 
 
 def in_pipeline_greenlet() -> bool:
@@ -92,14 +104,60 @@ def in_pipeline_greenlet() -> bool:
 def wait_for(awaitable: t.Awaitable[t.Any]) -> t.Any:
     """Wait for ``awaitable`` on the server's loop and return its result,
     from the request's greenlet or from a pool thread.
+
+    :raises RuntimeError: on the loop's thread outside a request's
+        greenlet, where waiting would block the loop for good.
     """
     current = getcurrent()
 
     if isinstance(current, _PipelineGreenlet):
-        return current.parent.switch(awaitable)
+        return _step(current, awaitable)
 
-    bridge = _cv_bridge.get()
-    return asyncio.run_coroutine_threadsafe(_awaited(awaitable), bridge.loop).result()
+    loop = _cv_bridge.get().loop
+
+    if _running_loop() is loop:
+        if asyncio.iscoroutine(awaitable):
+            awaitable.close()
+
+        raise RuntimeError(
+            "Sync code waited for the event loop it runs on (reading the"
+            " request body, or calling an 'async def' function through"
+            " ensure_sync, from code the loop runs directly such as an"
+            " async generator); do it in the view instead."
+        )
+
+    return asyncio.run_coroutine_threadsafe(_awaited(awaitable), loop).result()
+
+
+def _step(current: _PipelineGreenlet, awaitable: t.Awaitable[t.Any]) -> t.Any:
+    """Run ``awaitable`` to its end here, in the request's greenlet: each
+    time it waits, the greenlet switches to :func:`drive` with what it
+    waits on. The code the coroutine calls runs in the greenlet too, so
+    sync code it calls can wait in turn (an ``async def`` view reading
+    the request body).
+    """
+    steps = awaitable.__await__()
+    error: BaseException | None = None
+
+    while True:
+        try:
+            waiting = steps.send(None) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            return stop.value
+
+        try:
+            current.parent.switch(waiting)
+        except BaseException as e:  # noqa: B036 - raised where it waits
+            error = e
+        else:
+            error = None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 async def _awaited(awaitable: t.Awaitable[t.Any]) -> t.Any:
@@ -130,12 +188,17 @@ def call_blocking(func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -
 
     bridge = _cv_bridge.get()
     context = contextvars.copy_context()
-    future = bridge.loop.run_in_executor(
-        bridge.pool, _run_in_copy, context, func, args, kwargs
-    )
+    future = bridge.pool.submit(_run_in_copy, context, func, args, kwargs)
 
     try:
-        return wait_for(future)
+        return wait_for(asyncio.wrap_future(future))
+    except asyncio.CancelledError:
+        # A thread cannot be stopped: the call ends before the request
+        # unwinds, or its teardown functions would run beside it.
+        with contextlib.suppress(BaseException):
+            wait_for(asyncio.wrap_future(future))
+
+        raise
     finally:
         _copy_back(context)
 

@@ -12,10 +12,12 @@ functions, which are about HTTP responses, do not run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import queue
 import threading
 import typing as t
+from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from . import _bridge
@@ -77,7 +79,7 @@ async def serve_websocket(
     if message["type"] != "websocket.connect":  # pragma: no cover - ASGI spec
         return
 
-    environ = _environ(scope, _Body(receive, False))
+    environ = _environ(scope, _Body(receive, False, None))
     # The upgrade headers tell werkzeug's routing this is a websocket.
     environ.setdefault("HTTP_UPGRADE", "websocket")
     environ.setdefault("HTTP_CONNECTION", "Upgrade")
@@ -88,6 +90,11 @@ async def serve_websocket(
         await _bridge.drive(_serve, asgi_app.app, environ, ws)
     finally:
         _cv_bridge.reset(token)
+
+
+#: How long a test session waits, once closed, for the handler to end
+#: before it stops it.
+_GRACE = 2.0
 
 
 class WebsocketTestSession:
@@ -109,7 +116,7 @@ class WebsocketTestSession:
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
             "scheme": "ws",
-            "path": url.path or "/",
+            "path": unquote(url.path) or "/",
             "raw_path": (url.path or "/").encode(),
             "query_string": url.query.encode(),
             "root_path": "",
@@ -120,10 +127,16 @@ class WebsocketTestSession:
             "subprotocols": list(subprotocols),
         }
         self.app = app
-        self._to_app: queue.Queue[dict[str, t.Any]] = queue.Queue()
         self._from_app: queue.Queue[t.MutableMapping[str, t.Any]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        # The app runs on its own loop in self._thread; what the test sends
+        # goes into self._inbox on that loop.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._inbox: asyncio.Queue[dict[str, t.Any]] | None = None
+        self._task: asyncio.Task[t.Any] | None = None
+        self._started = threading.Event()
+        self._client_closed = False
         #: The subprotocol the app accepted with.
         self.accepted_subprotocol: str | None = None
         #: The close code, once the app closed the connection.
@@ -132,7 +145,8 @@ class WebsocketTestSession:
     def __enter__(self) -> WebsocketTestSession:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
-        self._to_app.put({"type": "websocket.connect"})
+        self._started.wait(10)
+        self._put({"type": "websocket.connect"})
         message = self._next()
 
         if message["type"] == "websocket.close":
@@ -144,28 +158,49 @@ class WebsocketTestSession:
 
     def __exit__(self, *exc_info: t.Any) -> None:
         if self.close_code is None:
-            self._to_app.put({"type": "websocket.disconnect", "code": 1000})
+            self.close(1000)
 
         if self._thread is not None:
-            self._thread.join(10)
+            self._thread.join(_GRACE)
+
+            if self._thread.is_alive() and self._task is not None:
+                # A handler that neither receives nor sends (it waits on
+                # something else) is stopped, as a server stopping would.
+                assert self._loop is not None
+                self._loop.call_soon_threadsafe(self._task.cancel)
+                self._thread.join(10)
 
         if self._error is not None:
             raise self._error
 
-    def _run(self) -> None:
-        async def receive() -> dict[str, t.Any]:
-            return await asyncio.get_running_loop().run_in_executor(
-                None, self._to_app.get
-            )
+    def _put(self, message: dict[str, t.Any]) -> None:
+        if self._loop is not None and self._inbox is not None:
+            with contextlib.suppress(RuntimeError):  # the app's loop ended
+                self._loop.call_soon_threadsafe(self._inbox.put_nowait, message)
 
+    def _run(self) -> None:
         async def send(message: t.MutableMapping[str, t.Any]) -> None:
+            if self._client_closed:
+                # What a server does for a message to a client that left.
+                raise OSError("The test client closed the connection.")
+
             self._from_app.put(message)
 
+        async def serve() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._inbox = asyncio.Queue()
+            self._task = asyncio.current_task()
+            self._started.set()
+            await self.app.asgi(self.scope, self._inbox.get, send)
+
         try:
-            asyncio.run(self.app.asgi(self.scope, receive, send))
+            asyncio.run(serve())
+        except asyncio.CancelledError:
+            pass  # stopped by __exit__
         except BaseException as e:  # noqa: B036 - reported to the test
             self._error = e
         finally:
+            self._started.set()
             self._from_app.put({"type": "websocket.close", "code": 1006})
 
     def _next(self) -> t.MutableMapping[str, t.Any]:
@@ -179,7 +214,7 @@ class WebsocketTestSession:
     def send(self, data: str | bytes) -> None:
         """Send a text or binary message to the app."""
         key = "text" if isinstance(data, str) else "bytes"
-        self._to_app.put({"type": "websocket.receive", key: data})
+        self._put({"type": "websocket.receive", key: data})
 
     def send_json(self, obj: t.Any) -> None:
         """Send ``obj`` as JSON text."""
@@ -207,5 +242,6 @@ class WebsocketTestSession:
 
     def close(self, code: int = 1000) -> None:
         """Close the connection from the client's side."""
-        self._to_app.put({"type": "websocket.disconnect", "code": code})
+        self._client_closed = True
+        self._put({"type": "websocket.disconnect", "code": code})
         self.close_code = code

@@ -19,11 +19,16 @@ added with ``websocket()`` (see :mod:`flask._websocket`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import io
 import sys
 import typing as t
+from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
+
+from werkzeug import exceptions as _werkzeug_exceptions
 
 from . import _bridge
 from .globals import _cv_bridge
@@ -39,6 +44,8 @@ Send = t.Callable[[Message], t.Awaitable[None]]
 
 # Names of the headers a WSGI environ keeps without the HTTP_ prefix.
 _UNPREFIXED = {"CONTENT_TYPE", "CONTENT_LENGTH"}
+# The URL scheme of a websocket's handshake request.
+_HTTP_SCHEMES = {"ws": "http", "wss": "https"}
 
 
 class WebsocketDisconnect(Exception):
@@ -75,7 +82,7 @@ class Websocket:
         if self.state != "connecting":
             return
 
-        await self._send(
+        await self._emit(
             {
                 "type": "websocket.accept",
                 "subprotocol": subprotocol,
@@ -83,6 +90,16 @@ class Websocket:
             }
         )
         self.state = "connected"
+
+    async def _emit(self, message: Message) -> None:
+        try:
+            await self._send(message)
+        except OSError as e:
+            # What ASGI servers raise for a message to a client that went
+            # away: for the handler, the client closed (without a code it
+            # could read: 1006).
+            self.state = "closed"
+            raise WebsocketDisconnect(1006) from e
 
     async def receive(self) -> str | bytes:
         """The next message: ``str`` for text, ``bytes`` for binary.
@@ -108,13 +125,19 @@ class Websocket:
         return message.get("bytes") or b""
 
     async def send(self, data: str | bytes) -> None:
-        """Send a text (``str``) or binary (``bytes``) message."""
+        """Send a text (``str``) or binary (``bytes``) message.
+
+        :raises WebsocketDisconnect: when the connection is closed.
+        """
         await self.accept()
 
+        if self.state == "closed":
+            raise WebsocketDisconnect(1000)
+
         if isinstance(data, str):
-            await self._send({"type": "websocket.send", "text": data})
+            await self._emit({"type": "websocket.send", "text": data})
         else:
-            await self._send({"type": "websocket.send", "bytes": bytes(data)})
+            await self._emit({"type": "websocket.send", "bytes": bytes(data)})
 
     async def receive_json(self) -> t.Any:
         """The next message, parsed as JSON with the app's provider."""
@@ -132,11 +155,19 @@ class Websocket:
             return
 
         self.state = "closed"
-        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+        # Closing a connection the client already left has nothing to do.
+        with contextlib.suppress(OSError):
+            await self._send(
+                {"type": "websocket.close", "code": code, "reason": reason}
+            )
 
 
-class ClientDisconnected(OSError):
-    """The client went away while its request body was being read."""
+class ClientDisconnected(_werkzeug_exceptions.ClientDisconnected):
+    """The client went away while its request body was being read: a
+    ``400 Bad Request``, as werkzeug's stream reports a body that ends
+    early under WSGI (nobody reads the response).
+    """
 
 
 class _Body(io.RawIOBase):
@@ -144,16 +175,23 @@ class _Body(io.RawIOBase):
 
     Reading it waits for the next body message on the loop, from the
     request's greenlet or a pool thread. Once the whole body has arrived
-    (or when there is none), :meth:`watch` takes over ``receive`` to notice
-    the client going away.
+    (at once when there is none), a watcher takes over ``receive`` to
+    notice the client going away, and cancels the request's task then.
     """
 
-    def __init__(self, receive: Receive, expected: bool) -> None:
+    def __init__(
+        self, receive: Receive, expected: bool, task: asyncio.Task[t.Any] | None
+    ) -> None:
         self._receive = receive
         self._chunk = b""
         self._offset = 0
-        self.complete = not expected
+        self._task = task
+        self._watcher: asyncio.Task[None] | None = None
+        self.complete = False
         self.disconnected = False
+
+        if not expected:
+            self._completed()
 
     def readable(self) -> bool:
         return True
@@ -177,22 +215,35 @@ class _Body(io.RawIOBase):
 
         if message["type"] == "http.disconnect":
             self.complete = self.disconnected = True
-            raise ClientDisconnected("The client disconnected.")
+            raise ClientDisconnected()
 
-        self.complete = not message.get("more_body", False)
+        if not message.get("more_body", False):
+            self._completed()
+
         return message.get("body", b"")  # type: ignore[no-any-return]
 
-    async def watch(self, request_task: asyncio.Task[t.Any]) -> None:
-        """Wait for the client to go away, and cancel the request's task
-        when it does. Started once nothing is left to read.
-        """
-        while True:
-            message = await self._receive()
+    def _completed(self) -> None:
+        self.complete = True
 
-            if message["type"] == "http.disconnect":
-                self.disconnected = True
-                request_task.cancel()
-                return
+        if self._task is not None:
+            # A view still at work (an async one waiting on a slow call,
+            # a stream) is cancelled when its client goes away.
+            self._watcher = asyncio.create_task(self._watch(self._task))
+
+    async def _watch(self, task: asyncio.Task[t.Any]) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+
+        self.disconnected = True
+        task.cancel()
+
+    def stop_watching(self) -> None:
+        """Stop listening for the client: the response is sent."""
+        self._task = None
+
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
 
 
 def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
@@ -202,22 +253,31 @@ def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
     root = scope.get("root_path", "").encode().decode("latin1")
     path = scope["path"].encode().decode("latin1")
 
-    if root and path.startswith(root):
+    if root and (path == root or path.startswith(root + "/")):
+        # The path includes the root path (ASGI 3); servers that follow
+        # the older reading give it without.
         path = path[len(root) :]
 
-    server = scope.get("server") or ("localhost", 80)
     client = scope.get("client")
     scheme = scope.get("scheme", "http")
+    scheme = _HTTP_SCHEMES.get(scheme, scheme)
+    server_name, server_port = scope.get("server") or ("localhost", None)
+
+    if server_port is None:
+        # No port: a unix socket, or the scheme's default one (httpx's
+        # ASGITransport leaves it out then).
+        server_port = 443 if scheme == "https" else 80
+
     environ: dict[str, t.Any] = {
         "REQUEST_METHOD": scope.get("method", "GET"),
         "SCRIPT_NAME": root,
         "PATH_INFO": path,
         "QUERY_STRING": scope.get("query_string", b"").decode("latin1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]),
+        "SERVER_NAME": str(server_name),
+        "SERVER_PORT": str(server_port),
         "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": {"ws": "http", "wss": "https"}.get(scheme, scheme),
+        "wsgi.url_scheme": scheme,
         "wsgi.input": body,
         "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,
@@ -248,6 +308,11 @@ def _environ(scope: Scope, body: _Body) -> dict[str, t.Any]:
     return environ
 
 
+#: HTTP versions where a request without Content-Length or
+#: Transfer-Encoding has no body.
+_LENGTHLESS_NO_BODY = ("1.1", "1.0")
+
+
 def _has_body(scope: Scope) -> bool:
     for name, value in scope.get("headers", ()):
         name = name.lower()
@@ -258,7 +323,11 @@ def _has_body(scope: Scope) -> bool:
         if name == b"transfer-encoding":
             return True
 
-    return False
+    # HTTP/2 and 3 frame the body themselves: a request may carry one with
+    # neither header. (Reading when there is none costs one message.)
+    return scope.get("http_version", "1.1") not in _LENGTHLESS_NO_BODY and (
+        scope.get("method") not in ("GET", "HEAD")
+    )
 
 
 class _Started:
@@ -333,32 +402,29 @@ class AsgiApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = self.app
         bridge = self.bridge()
-        body = _Body(receive, _has_body(scope))
+        body = _Body(receive, _has_body(scope), asyncio.current_task())
         environ = _environ(scope, body)
         started = _Started()
         token = _cv_bridge.set(bridge)
-        watcher: asyncio.Task[None] | None = None
 
         try:
-            if body.complete:
-                # Nothing to read: listen for the client going away while
-                # the app works.
-                watcher = asyncio.create_task(body.watch(asyncio.current_task()))  # type: ignore[arg-type]
-
             # The class's pipeline: WSGI middleware set on the instance
             # wraps the WSGI entry only.
             wsgi_app = type(app).wsgi_app
             app_iter = await _bridge.drive(wsgi_app, app, environ, started)
+            await _send_response(
+                bridge, body, started, app_iter, send, scope.get("method", "GET")
+            )
+        except asyncio.CancelledError:
+            if not body.disconnected:
+                raise
 
-            if watcher is None and body.complete and not body.disconnected:
-                watcher = asyncio.create_task(body.watch(asyncio.current_task()))  # type: ignore[arg-type]
-
-            await _send_response(bridge, started, app_iter, send)
+            # The client left and its request was cancelled (its teardown
+            # functions ran): nothing more to do, nobody to tell.
+            _uncancel()
         finally:
             _cv_bridge.reset(token)
-
-            if watcher is not None:
-                watcher.cancel()
+            body.stop_watching()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -387,27 +453,47 @@ class AsgiApp:
                 await send({"type": f"lifespan.{stage}.complete"})
 
             if stage == "shutdown":
-                if self._pool is not None:
-                    self._pool.shutdown(wait=False)
+                # A later server (the next test's, a reload in the same
+                # process) starts with a new pool.
+                pool, self._pool, self._bridge = self._pool, None, None
+
+                if pool is not None:
+                    pool.shutdown(wait=False)
 
                 return
 
     async def _serving_hooks(self, funcs: list[t.Callable[[], t.Any]]) -> None:
         """Run ``before_serving`` or ``after_serving`` functions in order,
-        with an app context: coroutine functions awaited, others called.
+        with an app context, as the request pipeline runs its functions:
+        coroutine functions (and async teardown functions of the context)
+        awaited on the server's loop, where the resources they open live;
+        others in the pool.
         """
-        with self.app.app_context():
-            for func in funcs:
-                rv = func()
+        token = _cv_bridge.set(self.bridge())
 
-                if asyncio.iscoroutine(rv):
-                    await rv
+        try:
+            await _bridge.drive(_run_serving_functions, self.app, funcs)
+        finally:
+            _cv_bridge.reset(token)
+
+
+def _run_serving_functions(app: Flask, funcs: list[t.Callable[[], t.Any]]) -> None:
+    with app.app_context():
+        for func in funcs:
+            app.ensure_sync(func)()
 
 
 async def _send_response(
-    bridge: _bridge.Bridge, started: _Started, app_iter: t.Any, send: Send
+    bridge: _bridge.Bridge,
+    body: _Body,
+    started: _Started,
+    app_iter: t.Any,
+    send: Send,
+    scope_method: str,
 ) -> None:
-    """Send the status, headers and body the pipeline produced."""
+    """Send the status, headers and body the pipeline produced, then
+    close the body.
+    """
     await send(
         {
             "type": "http.response.start",
@@ -416,57 +502,132 @@ async def _send_response(
         }
     )
 
+    if type(app_iter) is list:
+        # A body made in one piece goes out in one message.
+        await send({"type": "http.response.body", "body": b"".join(app_iter)})
+        body.stop_watching()
+    elif hasattr(app_iter, "__aiter__"):
+        if scope_method == "HEAD" or started.status in (204, 304):
+            # werkzeug leaves the body out for these; an async one comes
+            # as it is.
+            app_iter = _NoBody(app_iter)
+
+        await _send_async_iterable(body, app_iter, send)
+    else:
+        await _send_iterable(bridge, body, app_iter, send)
+
+
+class _NoBody:
+    """An async body not to send: iterated as empty, closed as the body."""
+
+    def __init__(self, body: t.Any) -> None:
+        self.aclose = getattr(body, "aclose", None)
+
+    def __aiter__(self) -> _NoBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        raise StopAsyncIteration
+
+
+async def _send_async_iterable(body: _Body, app_iter: t.Any, send: Send) -> None:
     try:
-        if type(app_iter) is list:
-            # A body made in one piece goes out in one message.
-            await send({"type": "http.response.body", "body": b"".join(app_iter)})
-            return
-
-        if hasattr(app_iter, "__aiter__"):
-            async for chunk in app_iter:
-                if chunk:
-                    await send(
-                        {
-                            "type": "http.response.body",
-                            "body": _as_bytes(chunk),
-                            "more_body": True,
-                        }
-                    )
-        else:
-            # A sync iterable may block (a generator, a file): each chunk
-            # is read off the loop.
-            # One context for every step, so a generator that pushes one
-            # (stream_with_context) pops it where it pushed it.
-            iterator = iter(app_iter)
-            loop = bridge.loop
-            context = contextvars.copy_context()
-
-            while True:
-                chunk = await loop.run_in_executor(
-                    bridge.pool,
-                    context.run,  # type: ignore[arg-type]
-                    next,
-                    iterator,
-                    None,
+        async for chunk in app_iter:
+            if chunk:
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": _as_bytes(chunk),
+                        "more_body": True,
+                    }
                 )
 
-                if chunk is None:
-                    break
+        await send({"type": "http.response.body", "body": b""})
+        body.stop_watching()
+    finally:
+        aclose = getattr(app_iter, "aclose", None)
 
-                if chunk:
-                    await send(
-                        {"type": "http.response.body", "body": chunk, "more_body": True}
-                    )
+        if aclose is not None:
+            await aclose()
+
+
+async def _send_iterable(
+    bridge: _bridge.Bridge, body: _Body, app_iter: t.Any, send: Send
+) -> None:
+    """Send a sync iterable body (a generator, a file), which may block:
+    each chunk is made in the pool, and the iterable is closed there too,
+    once it no longer runs.
+    """
+    # One context for every step, so that a generator that pushes one
+    # (stream_with_context) pops it where it pushed it.
+    context = contextvars.copy_context()
+    iterator = iter(app_iter)
+    close = getattr(app_iter, "close", None)
+    pool = bridge.pool
+    step: Future[t.Any] | None = None
+
+    try:
+        while True:
+            step = pool.submit(context.run, _advance, iterator, close)
+            chunk = await asyncio.wrap_future(step)
+
+            if chunk is None:
+                # _advance closed it.
+                close = None
+                break
+
+            if chunk:
+                await send(
+                    {"type": "http.response.body", "body": chunk, "more_body": True}
+                )
 
         await send({"type": "http.response.body", "body": b""})
+        body.stop_watching()
     finally:
-        close = getattr(app_iter, "close", None) or getattr(app_iter, "aclose", None)
-
         if close is not None:
-            rv = close()
+            # Submitted at once, so it runs even if this task is
+            # cancelled again while it waits.
+            closing = pool.submit(_close_after, step, context, close)
+            await asyncio.wrap_future(closing)
 
-            if asyncio.iscoroutine(rv):
-                await rv
+
+def _advance(
+    iterator: t.Iterator[bytes], close: t.Callable[[], t.Any] | None
+) -> bytes | None:
+    """The next chunk; at the end, the iterable is closed in the same trip
+    to the pool.
+    """
+    chunk = next(iterator, None)
+
+    if chunk is None and close is not None:
+        close()
+
+    return chunk
+
+
+def _close_after(
+    step: Future[t.Any] | None,
+    context: contextvars.Context,
+    close: t.Callable[[], t.Any],
+) -> None:
+    """Close a sync body once the chunk being made (when the client left)
+    is done: a generator cannot be closed while it runs.
+    """
+    if step is not None:
+        wait((step,))
+
+    context.run(close)
+
+
+def _uncancel() -> None:
+    """Take back the cancellation of the current task that was handled
+    (Python 3.11+ counts them, and asyncio.timeout reads the count).
+    """
+    task = asyncio.current_task()
+    uncancel = getattr(task, "uncancel", None)
+
+    if uncancel is not None:
+        uncancel()
 
 
 def _as_bytes(chunk: str | bytes) -> bytes:

@@ -16,6 +16,8 @@ import time
 import typing as t
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -189,3 +191,90 @@ def skip_with_reason(reason: str) -> t.NoReturn:
     """Skip, and print the reason so it shows with ``-s`` and in the log."""
     print(f"SKIP: {reason}")
     pytest.skip(reason)
+
+
+# -- The test client over another transport -------------------------------------
+
+
+@dataclass
+class WireRequest:
+    """A test client's request as it would go over the wire."""
+
+    method: str
+    #: The percent-encoded path (with the root path) and query.
+    target: str
+    #: The root path (SCRIPT_NAME), decoded.
+    root_path: str
+    scheme: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    client: tuple[str, int]
+
+    @property
+    def host(self) -> str:
+        return next((v for k, v in self.headers if k.lower() == "host"), "localhost")
+
+
+#: What sends a request: status, headers and body of the response.
+Sender = t.Callable[[t.Any, WireRequest], tuple[int, list[tuple[str, str]], bytes]]
+
+
+def wire_request(environ: dict[str, t.Any]) -> WireRequest:
+    """The request a WSGI environ (from the test client) describes."""
+    script = environ.get("SCRIPT_NAME", "")
+    path = (script + environ.get("PATH_INFO", "")).encode("latin1")
+    target = quote(path, safe="/:@!$&'()*+,;=~")
+
+    if environ.get("QUERY_STRING"):
+        target += "?" + environ["QUERY_STRING"]
+
+    headers = [("Host", environ.get("HTTP_HOST") or environ["SERVER_NAME"])]
+
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and key != "HTTP_HOST":
+            headers.append((key[5:].replace("_", "-").title(), value))
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            headers.append((key.replace("_", "-").title(), value))
+
+    client = environ.get("REMOTE_ADDR") or "127.0.0.1"
+    port = int(environ.get("REMOTE_PORT") or 50000)
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    return WireRequest(
+        environ["REQUEST_METHOD"],
+        target,
+        script.encode("latin1").decode(),
+        environ.get("wsgi.url_scheme", "http"),
+        headers,
+        body,
+        (client, port),
+    )
+
+
+def send_test_client_requests_with(
+    monkeypatch: pytest.MonkeyPatch, send: Sender
+) -> None:
+    """Make the test client (``FlaskClient`` and its subclasses) send each
+    request with ``send`` instead of calling the app's WSGI callable. The
+    client works as usual otherwise: cookies, redirects, ``session_transaction``.
+    """
+    from werkzeug.datastructures import Headers
+    from werkzeug.http import HTTP_STATUS_CODES
+    from werkzeug.wsgi import get_current_url
+
+    from flask.testing import FlaskClient
+
+    def run_wsgi_app(
+        self: FlaskClient, environ: dict[str, t.Any], buffered: bool = False
+    ) -> tuple[list[bytes], str, Headers]:
+        self._add_cookies_to_wsgi(environ)
+        status, header_list, body = send(self, wire_request(environ))
+        headers = Headers(header_list)
+        url = urlsplit(get_current_url(environ))
+        self._update_cookies_from_response(
+            url.hostname or "localhost", url.path, headers.getlist("Set-Cookie")
+        )
+        reason = HTTP_STATUS_CODES.get(status, "UNKNOWN").upper()
+        return [body], f"{status} {reason}", headers
+
+    monkeypatch.setattr(FlaskClient, "run_wsgi_app", run_wsgi_app)
