@@ -25,6 +25,7 @@ numbers are much lower and mostly measure the client.
 
 from __future__ import annotations
 
+import collections
 import http.client
 import os
 import re
@@ -38,7 +39,6 @@ import time
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 
 from stats import round_order
 from venvs import BENCH
@@ -87,19 +87,19 @@ class ServerKind:
     setup: str
     #: Whether the workloads' ``e2e_target`` applies under this server.
     has_targets: bool
-    #: The command line, given the virtualenv's Python and the port.
-    command: t.Callable[[Path, int], list[str]]
+    #: The command line, given the framework it serves and the port.
+    command: t.Callable[[Framework, int], list[str]]
 
 
-def _gunicorn(py: Path, port: int) -> list[str]:
-    cmd = [str(py), "-m", "gunicorn", "--workers", str(WORKERS)]
+def _gunicorn(fw: Framework, port: int) -> list[str]:
+    cmd = [str(python(fw.venv)), "-m", "gunicorn", "--workers", str(WORKERS)]
     cmd += ["--worker-class", "sync", "--bind", f"{HOST}:{port}"]
     cmd += ["--chdir", str(BENCH), "--pythonpath", str(BENCH)]
     return cmd + ["--log-level", "warning", "serve:application"]
 
 
-def _granian(py: Path, port: int) -> list[str]:
-    cmd = [str(py), "-m", "granian", "--interface", "wsgi"]
+def _granian(fw: Framework, port: int) -> list[str]:
+    cmd = [str(python(fw.venv)), "-m", "granian", "--interface", "wsgi"]
     cmd += ["--workers", str(WORKERS), "--blocking-threads", "1"]
     cmd += ["--runtime-threads", "1", "--host", HOST, "--port", str(port)]
     cmd += ["--working-dir", str(BENCH), "--log-level", "warning"]
@@ -130,10 +130,21 @@ BY_SERVER = {s.key: s for s in SERVERS}
 class Load:
     """What one load run measured."""
 
+    #: Answers per second, right or wrong.
     rps: float
     requests: int = 0
+    #: Requests that failed: timeouts, connections that failed.
     errors: int = 0
+    #: Answers with an unexpected status (a non-2xx for a 2xx workload).
+    wrong: int = 0
     detail: str = ""
+
+    @property
+    def right_rps(self) -> float:
+        """Right answers per second."""
+        if not self.wrong or not self.requests:
+            return self.rps
+        return self.rps * max(self.requests - self.wrong, 0) / self.requests
 
 
 @dataclass
@@ -143,6 +154,19 @@ class Cell:
     #: Requests/s per round, ``None`` for a round that failed.
     rates: list[float | None] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: For a lenient framework (see :func:`measure`): the answers and the
+    #: wrong ones, over all the rounds, and the rate of answers right or
+    #: wrong per round (``rates`` counts the right ones).
+    answers: int = 0
+    wrong: int = 0
+    answer_rates: list[float | None] = field(default_factory=list)
+    #: The exceptions the server logged, by their last line, e.g.
+    #: ``RuntimeError: ...``: what a wrong answer was, or what the server
+    #: complained about while answering right.
+    logged: collections.Counter[str] = field(default_factory=collections.Counter)
+    #: How many times a slow workload's server was restarted to start a
+    #: round on an empty queue (see :meth:`Server.idle`).
+    restarts: int = 0
 
 
 def load_generator(choice: str = "auto") -> str:
@@ -221,10 +245,26 @@ def wrk_script(w: Workload) -> str | None:
     return "\n".join(lines) + "\n"
 
 
-def run_wrk(port: int, w: Workload, cookie: str, seconds: float) -> Load:
-    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s"]
+def connections(w: Workload) -> int:
+    """The concurrent connections of *w*'s load."""
+    return w.connections or CONNECTIONS
+
+
+def wrk_command(w: Workload, cookie: str, seconds: float) -> list[str]:
+    """wrk's options for a load of *w* (without its script and URL)."""
+    duration = max(1, round(seconds))
+    cmd = ["wrk", "-t1", f"-c{connections(w)}", f"-d{duration}s"]
+    if w.connections:
+        # Slow by design: a request waiting in a slow framework's queue is
+        # not a failure; the rate of answers is what is measured.
+        cmd.append(f"--timeout={duration + 30}s")
     for name, value in request_headers(w, cookie).items():
         cmd += ["-H", f"{name}: {value}"]
+    return cmd
+
+
+def run_wrk(port: int, w: Workload, cookie: str, seconds: float) -> Load:
+    cmd = wrk_command(w, cookie, seconds)
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if (lua := wrk_script(w)) is not None:
             script.write(lua)
@@ -234,19 +274,19 @@ def run_wrk(port: int, w: Workload, cookie: str, seconds: float) -> Load:
             [*cmd, f"http://{HOST}:{port}{w.url}"],
             capture_output=True,
             text=True,
-            timeout=seconds + 60,
+            timeout=seconds + 90,
             preexec_fn=pinned(CLIENT_CPUS),
         ).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not match:
         return Load(0.0, detail=f"cannot parse wrk output: {out!r}")
     requests = re.search(r"(\d+) requests in", out)
-    errors = 0
+    errors = wrong = 0
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     # wrk only counts statuses; for a workload that expects a 4xx, the check
     # before and after the rounds is what tells a wrong answer.
     if non2xx and w.status < 400:
-        errors += int(non2xx.group(1))
+        wrong = int(non2xx.group(1))
     if sock := re.search(r"Socket errors: (.*)", out):
         detail = sock.group(1)
         # Connection resets after a ``Connection: close`` response are how
@@ -259,41 +299,56 @@ def run_wrk(port: int, w: Workload, cookie: str, seconds: float) -> Load:
         float(match.group(1)),
         int(requests.group(1)) if requests else 0,
         errors,
+        wrong,
         detail,
     )
 
 
 def run_python_load(port: int, w: Workload, cookie: str, seconds: float) -> Load:
-    """A fallback load generator: threads sending requests for *seconds*."""
-    stop = time.monotonic() + seconds
-    counts = [0] * CONNECTIONS
-    errors = [0] * CONNECTIONS
+    """A fallback load generator: threads sending requests for *seconds*.
+
+    Only the answers that arrive within the round count, as with wrk.
+    """
+    n = connections(w)
+    counts = [0] * n
+    errors = [0] * n
+    wrong = [0] * n
+    # The slow workload's requests may wait as long as the round lasts.
+    timeout = seconds + 5 if w.connections else 5.0
+    start = time.monotonic()
+    stop = start + seconds
 
     def client(i: int) -> None:
         while time.monotonic() < stop:
             try:
-                status, _, _ = fetch(port, w, cookie)
+                status, _, _ = fetch(port, w, cookie, timeout)
             except OSError:
-                errors[i] += 1
+                if time.monotonic() < stop:
+                    errors[i] += 1
                 continue
-            if status == w.status:
-                counts[i] += 1
-            else:
-                errors[i] += 1
+            if time.monotonic() > stop:
+                break
+            counts[i] += 1
+            if status != w.status:
+                wrong[i] += 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CONNECTIONS)]
-    start = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    elapsed = time.monotonic() - start
-    return Load(sum(counts) / elapsed, sum(counts), sum(errors))
+    return Load(sum(counts) / seconds, sum(counts), sum(errors), sum(wrong))
+
+
+#: The last line of a traceback: the exception's name and message.
+_EXCEPTION_LINE = re.compile(
+    r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit)\b.*$", re.M
+)
 
 
 class Server:
-    """One server (gunicorn or granian) serving one framework's application
-    for one workload."""
+    """One server (gunicorn, granian, uvicorn) serving one framework's
+    application for one workload."""
 
     def __init__(self, kind: ServerKind, fw: Framework, w: Workload) -> None:
         self.kind = kind
@@ -306,7 +361,7 @@ class Server:
         env.update(BENCH_APP_MODULE=fw.app_module, BENCH_WORKLOAD=w.name)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            kind.command(python(fw.venv), self.port),
+            kind.command(fw, self.port),
             cwd=BENCH,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -317,13 +372,19 @@ class Server:
             start_new_session=True,
         )
 
-    def _answer(self) -> tuple[int, dict[str, str], bytes]:
+    def _answer(self, timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
         """One request; for a session workload, primed with a first one."""
         w = self.workload
         if w.prime_cookies and not self.cookie:
-            _, headers, _ = fetch(self.port, w)
+            _, headers, _ = fetch(self.port, w, timeout=timeout)
             self.cookie = cookie_header(headers.get("set-cookie", "").split("\n"))
-        return fetch(self.port, w, self.cookie)
+        return fetch(self.port, w, self.cookie, timeout)
+
+    def logged_exceptions(self) -> collections.Counter[str]:
+        """The last lines of the tracebacks in the server's log, counted."""
+        self.log.seek(0)
+        text = self.log.read().decode(errors="replace")
+        return collections.Counter(m[:200] for m in _EXCEPTION_LINE.findall(text))
 
     def _with_log(self, error: str) -> str:
         self.log.seek(0)
@@ -358,16 +419,31 @@ class Server:
         error = verify(self.workload, status, headers, body)
         return self._with_log(f"after the load: {error}") if error else None
 
+    def idle(self, timeout: float) -> bool:
+        """Whether the server answers a request within *timeout* seconds.
+
+        After a slow workload's load, the requests of the connections the
+        load generator closed may still be queued in the server (a framework
+        that serves them one or a few at a time takes long over them, and
+        the next round would be measured behind them): an answer to a new
+        request means they are done.
+        """
+        try:
+            self._answer(timeout)
+        except OSError:
+            return False
+        return True
+
     def load(self, seconds: float, generator: str) -> Load:
         if generator == "wrk":
             return run_wrk(self.port, self.workload, self.cookie, seconds)
         return run_python_load(self.port, self.workload, self.cookie, seconds)
 
-    def stop(self) -> None:
-        """Stop the server and its workers."""
+    def stop(self, grace: float = 15.0) -> None:
+        """Stop the server and its workers, killed after *grace* seconds."""
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -380,6 +456,11 @@ class Server:
         self.log.close()
 
 
+#: How long a slow workload's server gets to finish the requests a load left
+#: queued before it is restarted (see :meth:`Server.idle`).
+SETTLE_SECONDS = 5.0
+
+
 def measure(
     kind: ServerKind,
     frameworks: t.Sequence[Framework],
@@ -388,43 +469,95 @@ def measure(
     rounds: int,
     generator: str,
     log: t.Callable[[str], None],
+    lenient: t.Collection[str] = (),
 ) -> dict[str, dict[str, Cell]]:
     """Measure each workload under *kind* in rounds; return the cells.
 
     The servers of all frameworks for a workload start together, are checked
     and warmed up, and stay up for all its rounds: an idle worker costs
     nothing, and short rounds pair ours and Flask 3.1 closely in time.
+
+    A wrong answer during the load fails the round, except for the
+    frameworks in *lenient* (references whose failures under load are their
+    own behaviour, reported): their rate counts the right answers only.
+    After each load of a slow workload (one with its own ``connections``),
+    a server that has not finished the requests left queued within
+    :data:`SETTLE_SECONDS` is restarted, so that every round starts with an
+    empty queue.
     """
-    cells = {w.name: {fw.key: Cell() for fw in frameworks} for w in workloads}
-    for w in workloads:
-        servers = {fw.key: Server(kind, fw, w) for fw in frameworks}
-        try:
-            broken = {}
-            for key, server in servers.items():
-                if error := server.ready():
-                    broken[key] = error
+    return {
+        w.name: _measure_workload(
+            kind, frameworks, w, seconds, rounds, generator, log, lenient
+        )
+        for w in workloads
+    }
+
+
+def _measure_workload(
+    kind: ServerKind,
+    frameworks: t.Sequence[Framework],
+    w: Workload,
+    seconds: float,
+    rounds: int,
+    generator: str,
+    log: t.Callable[[str], None],
+    lenient: t.Collection[str],
+) -> dict[str, Cell]:
+    """:func:`measure` for one workload."""
+    cells = {fw.key: Cell() for fw in frameworks}
+    by_key = {fw.key: fw for fw in frameworks}
+    servers = {fw.key: Server(kind, fw, w) for fw in frameworks}
+    broken: dict[str, str] = {}
+
+    def settle(key: str) -> None:
+        if not w.connections or servers[key].idle(SETTLE_SECONDS):
+            return
+        cells[key].logged.update(servers[key].logged_exceptions())
+        servers[key].stop(grace=0)
+        servers[key] = Server(kind, by_key[key], w)
+        cells[key].restarts += 1
+        if error := servers[key].ready():
+            broken[key] = error
+
+    try:
+        for key, server in servers.items():
+            if error := server.ready():
+                broken[key] = error
+            else:
+                server.load(WARMUP_SECONDS, generator)
+                settle(key)
+        for r in range(rounds):
+            for fw in round_order(frameworks, r):
+                cell = cells[fw.key]
+                if fw.key in broken:
+                    load = Load(0.0, errors=1, detail=broken[fw.key])
                 else:
-                    server.load(WARMUP_SECONDS, generator)
-            for r in range(rounds):
-                for fw in round_order(frameworks, r):
-                    if fw.key in broken:
-                        load = Load(0.0, errors=1, detail=broken[fw.key])
-                    else:
-                        load = servers[fw.key].load(seconds, generator)
-                    cell = cells[w.name][fw.key]
-                    ok = load.rps > 0 and not load.errors
-                    cell.rates.append(load.rps if ok else None)
-                    if not ok:
-                        detail = f"{load.errors} errors; {load.detail}".strip()
-                        cell.errors.append(f"round {r + 1}: {detail}")
-                    log(
-                        f"e2e {kind.key:<8} {w.name:<12} {fw.key:<9}"
-                        f" {load.rps:>9.0f} req/s"
-                    )
-            for key, server in servers.items():
-                if key not in broken and (error := server.check()):
-                    cells[w.name][key].errors.append(error)
-        finally:
-            for server in servers.values():
-                server.stop()
+                    load = servers[fw.key].load(seconds, generator)
+                    settle(fw.key)
+                if fw.key in lenient:
+                    rate = load.right_rps
+                    cell.answers += load.requests
+                    cell.wrong += load.wrong
+                    ok = rate > 0 and not load.errors
+                    cell.answer_rates.append(load.rps if ok else None)
+                else:
+                    rate = load.rps
+                    ok = rate > 0 and not load.errors and not load.wrong
+                cell.rates.append(rate if ok else None)
+                if not ok:
+                    failed = load.errors + load.wrong
+                    detail = f"{failed} errors; {load.detail}".strip()
+                    cell.errors.append(f"round {r + 1}: {detail}")
+                log(
+                    f"e2e {kind.key:<8} {w.name:<12} {fw.key:<9}"
+                    f" {rate:>9.0f} req/s"
+                    + (f" ({load.wrong} wrong answers)" if load.wrong else "")
+                )
+        for key, server in servers.items():
+            if key not in broken and (error := server.check()):
+                cells[key].errors.append(error)
+    finally:
+        for key, server in servers.items():
+            cells[key].logged.update(server.logged_exceptions())
+            server.stop()
     return cells

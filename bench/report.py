@@ -6,9 +6,12 @@ import math
 import typing as t
 from dataclasses import dataclass
 
+from asgi_e2e import Goal
+from asgi_e2e import goal_ratio
 from stats import BARE
 from stats import FLASK
 from stats import OURS
+from stats import paired_ratio
 
 Results = dict[str, t.Any]
 
@@ -115,11 +118,12 @@ class Target:
     """One target of the issue, as measured in this run."""
 
     #: Which line of the summary counts it: ``inprocess``, ``ahead:<ref>``,
-    #: ``e2e:<server>`` or ``footprint``.
+    #: ``e2e:<server>``, ``footprint`` or ``asgi:<server>``.
     group: str
     #: What is compared, for the list of targets not met.
     what: str
-    #: The measured ratio: ours / Flask, or ours / a reference (``ahead``).
+    #: The measured ratio: ours / Flask, or ours / a reference (``ahead``),
+    #: or the ratio an ASGI goal names (Starlette / ours).
     value: float
     #: The bound, e.g. ``≥5x``.
     bound: str
@@ -160,6 +164,46 @@ def targets(results: Results) -> list[Target]:
         if r is not None:
             bound = NO_WORSE[what]
             out.append(Target("footprint", what, r, f"≤{bound:.2f}x", r <= bound))
+    return out + asgi_targets(results)
+
+
+def _goals(asgi: Results) -> list[Goal]:
+    """The goals whose two frameworks both ran their workload and server."""
+    goals = [Goal(**goal) for goal in asgi["goals"]]
+    rows = asgi["rows"]
+    return [
+        g
+        for g in goals
+        if {g.numerator, g.denominator}
+        <= ((rows.get(g.server) or {}).get(g.workload) or {}).keys()
+    ]
+
+
+def _goal_what(asgi: Results, goal: Goal) -> str:
+    fws, servers = asgi["frameworks"], asgi["servers"]
+    return (
+        f"{goal.workload} under {servers[goal.server]['label']}:"
+        f" {fws[goal.numerator]['label']} / {fws[goal.denominator]['label']}"
+    )
+
+
+def _goal_value(asgi: Results, goal: Goal) -> float | None:
+    return _median(goal_ratio(asgi["rows"], goal))
+
+
+def asgi_targets(results: Results) -> list[Target]:
+    """Issue 17's targets measured in this run's ASGI part (with wrk only)."""
+    asgi = results.get("asgi")
+    if not asgi or results["settings"].get("e2e_generator") != "wrk":
+        return []
+    out = []
+    for goal in _goals(asgi):
+        if not asgi["servers"].get(goal.server, {}).get("has_targets"):
+            continue
+        if (r := _goal_value(asgi, goal)) is not None:
+            what = _goal_what(asgi, goal)
+            group = f"asgi:{goal.server}"
+            out.append(Target(group, what, r, goal.text, goal.met(r)))
     return out
 
 
@@ -206,8 +250,45 @@ def summary(results: Results) -> str:
     footprint = [f"{x.what} {_x(x.value)}" for x in found if x.group == "footprint"]
     if footprint:
         parts.append(", ".join(footprint) + " (lower is better)")
+    parts += _asgi_summary(results, found)
     line = f"ours / Flask {results['flask_version']}, " + "; ".join(parts)
     return line + (f"; targets met: {_met(found)}" if found else "")
+
+
+def _short(fws: Results, key: str) -> str:
+    """A framework's label without what follows it in parentheses."""
+    label: str = fws.get(key, {}).get("label", key)
+    return label.split(" (")[0]
+
+
+def _asgi_summary(results: Results, found: list[Target]) -> list[str]:
+    """The ASGI part of the summary: ours / Flask 3.1 (through WsgiToAsgi)
+    per server and workload, with the other ratios the goals name."""
+    asgi = results.get("asgi")
+    if not asgi:
+        return []
+    parts = []
+    fws = asgi["frameworks"]
+    for server, rows in asgi["rows"].items():
+        items = []
+        for name, cells in rows.items():
+            r = _to_flask(cells.get(OURS))
+            item = f"{name} {_x(r)}"
+            others = []
+            for goal in _goals(asgi):
+                pair = (goal.numerator, goal.denominator)
+                if (goal.server, goal.workload) != (server, name) or FLASK in pair:
+                    continue
+                num, den = (_short(fws, key) for key in pair)
+                others.append(f"{num}/{den} {_x(_goal_value(asgi, goal))}")
+            if others:
+                item += f" ({', '.join(others)})"
+            items.append(item)
+        line = f"ASGI under {asgi['servers'][server]['label']}: " + ", ".join(items)
+        if any(x.group == f"asgi:{server}" for x in found):
+            line += f" ({_met(found, f'asgi:{server}')} targets met)"
+        parts.append(line)
+    return parts
 
 
 def _targets(results: Results) -> list[str]:
@@ -215,17 +296,27 @@ def _targets(results: Results) -> list[str]:
     found = targets(results)
     if not found:
         return []
-    text = (
-        f"**Targets:** {_met(found)} met. In process (ratios to Flask"
-        f" {results['flask_version']} in this run): the *target* column; ahead of"
-        " raw Werkzeug on every workload, and of Bottle on template, not_found,"
-        " routes300 and blueprint (ours / reference, paired within rounds, above"
-        " 1x). End to end under granian: hello and json_params at least 2.5x,"
-        " session and template reported; under gunicorn: reported, no target."
-        " Import time and memory no worse than Flask: import time at most"
-        f" {NO_WORSE['import time']:g}x (its noise), memory at most 1.00x as"
-        " shown (tracemalloc's figures do not vary between runs)."
-    )
+    text = f"**Targets:** {_met(found)} met."
+    if any(not x.group.startswith("asgi:") for x in found):
+        text += (
+            f" In process (ratios to Flask {results['flask_version']} in this"
+            " run): the *target* column; ahead of raw Werkzeug on every"
+            " workload, and of Bottle on template, not_found, routes300 and"
+            " blueprint (ours / reference, paired within rounds, above 1x). End"
+            " to end under granian: hello and json_params at least 2.5x,"
+            " session and template reported; under gunicorn: reported, no"
+            " target. Import time and memory no worse than Flask: import time"
+            f" at most {NO_WORSE['import time']:g}x (its noise), memory at most"
+            " 1.00x as shown (tracemalloc's figures do not vary between runs)."
+        )
+    if any(x.group.startswith("asgi:") for x in found):
+        text += (
+            " ASGI (issue 17), under uvicorn: the slow async view at least 20x"
+            f" Flask {results['flask_version']} through WsgiToAsgi and within"
+            " 1.5x of Starlette (Starlette / ours at most 1.5x); hello and"
+            " json_params as sync views at least 2x Flask through WsgiToAsgi"
+            " and ahead of Quart; under granian's ASGI interface: reported."
+        )
     missed = [f"{x.what} {_x(x.value)} (target {x.bound})" for x in found if not x.met]
     if missed:
         text += " Not met: " + "; ".join(missed) + "."
@@ -426,6 +517,137 @@ def _footprint(results: Results) -> list[str]:
     return lines
 
 
+def _asgi_table(asgi: Results, server: str) -> list[str]:
+    fws = asgi["frameworks"]
+    refs = [k for k in fws if k not in (OURS, FLASK)]
+    conns = {w["name"]: w["connections"] for w in asgi["workloads"]}
+    head = ["workload", "connections", *(fws[k]["label"] for k in fws)]
+    head += ["ours/Flask", "quartiles", *(f"ours/{_short(fws, k)}" for k in refs)]
+    lines = _table(head)
+    for name, cells in asgi["rows"][server].items():
+        ours = cells.get(OURS)
+        row = [name, str(conns.get(name, "–"))]
+        row += [_cell_value(cells.get(k)) for k in fws]
+        r = _to_flask(ours)
+        row += [f"**{_x(r)}**" if r else "–", _quartiles(ours)]
+        for k in refs:
+            ref = cells.get(k)
+            paired = paired_ratio(ours["rates"], ref["rates"]) if ours and ref else None
+            row.append(_x(_median(paired)))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _asgi_goals(asgi: Results) -> list[str]:
+    lines = _table(["target", "measured", "quartiles", "bound", "met"])
+    for goal in _goals(asgi):
+        paired = goal_ratio(asgi["rows"], goal)
+        r = _median(paired)
+        quartiles = f"{paired['q1']:.2f}–{paired['q3']:.2f}" if paired else "–"
+        met = "–" if r is None else _mark(goal.met(r))
+        row = [_goal_what(asgi, goal), _x(r), quartiles, goal.text, met]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _asgi_notes(asgi: Results) -> list[str]:
+    """What the load did to the servers: wrong answers, restarts, and the
+    exceptions in their logs."""
+    fws = asgi["frameworks"]
+    notes = []
+    for server, rows in asgi["rows"].items():
+        where = f"under {asgi['servers'][server]['label']}"
+        for name, cells in rows.items():
+            ours = cells.get(OURS)
+            for key, cell in cells.items():
+                who = f"{fws[key]['label']} on {name} {where}"
+                if cell.get("wrong"):
+                    share = cell["wrong"] / max(cell["answers"], 1)
+                    text = (
+                        f"{who}: {cell['wrong']:,} of its {cell['answers']:,}"
+                        f" answers during the load ({share:.0%}) had another"
+                        " status than the workload's, and are left out of its"
+                        " rate"
+                    )
+                    if key == FLASK and ours:
+                        paired = paired_ratio(ours["rates"], cell["answer_rates"])
+                        text += (
+                            "; counting them as served, ours/Flask would be"
+                            f" {_x(_median(paired))}"
+                        )
+                    notes.append(text + ".")
+                if cell.get("restarts"):
+                    notes.append(
+                        f"{who}: restarted {cell['restarts']} times, its queue"
+                        f" not drained {asgi['settle_seconds']:g} s after a"
+                        " load had ended."
+                    )
+                if cell.get("logged"):
+                    logged = "; ".join(
+                        f"`{line}` ×{n:,}" for line, n in cell["logged"].items()
+                    )
+                    notes.append(f"{who}: exceptions in the server's log: {logged}.")
+    return notes
+
+
+def _asgi(results: Results) -> list[str]:
+    asgi = results.get("asgi")
+    if not asgi:
+        return []
+    s = results["settings"]
+    fws = asgi["frameworks"]
+    if s["e2e_generator"] == "wrk":
+        client = f"{s['e2e_generator_version']} (1 thread, pinned to CPU"
+        client += f" {_cpus(s['e2e_client_cpus'])})"
+    else:
+        client = "a Python load generator (wrk not used: not comparable, no target)"
+    titles = "; ".join(f"`{w['name']}`: {w['title']}" for w in asgi["workloads"])
+    lines = [
+        "",
+        "## ASGI: requests/s",
+        "",
+        "Each framework's ASGI application under each server, one worker"
+        " process, on 127.0.0.1 pinned to CPU"
+        f" {_cpus(s['e2e_server_cpus'])}, loaded by {client}. Ours is"
+        f" `app.asgi` (`{fws[OURS]['entry']}` on the command line)"
+        + (
+            f"; {fws[FLASK]['label'].split(' (')[0]} is served through"
+            " `asgiref.wsgi.WsgiToAsgi(app)`, as its users do (its async view"
+            " runs through asgiref, as under WSGI)"
+            if FLASK in fws
+            else ""
+        )
+        + "; Starlette's endpoints and Quart's views are `async def`, ours and"
+        " Flask's sync except the slow one. The slow workload keeps its"
+        " connections busy, and wrk waits for every answer as long as a round"
+        " lasts; after each of its loads, a server that has not answered the"
+        " requests left queued within"
+        f" {asgi['settle_seconds']:g} s is restarted, so that every round"
+        " starts on an empty queue. Same rounds"
+        f" ({s['e2e_rounds']} of {s['e2e_seconds']:g} s per cell after a"
+        " check and a warm-up, checked again after), medians and paired"
+        " ratios as above. A reference's rate counts its right answers only;"
+        " ours must answer every request right.",
+        "",
+        f"Workloads: {titles}.",
+    ]
+    for server in asgi["rows"]:
+        info = asgi["servers"][server]
+        lines += [
+            "",
+            f"### Under {info['label']}",
+            "",
+            info["setup"] + ("" if info["has_targets"] else ": reported, no target."),
+            "",
+            *_asgi_table(asgi, server),
+        ]
+    if _goals(asgi):
+        lines += ["", "### Targets (issue 17)", "", *_asgi_goals(asgi)]
+    if notes := _asgi_notes(asgi):
+        lines += ["", "### What the load did", ""] + [f"- {n}" for n in notes]
+    return lines
+
+
 def _machine(results: Results) -> list[str]:
     m = results["machine"]
     lines = [
@@ -457,6 +679,12 @@ def _machine(results: Results) -> list[str]:
                 " (Cython-compiled)" if info["falcon_compiled"] else " (pure Python)"
             )
         lines.append(f"- {fw['label']}{extra}: {versions}")
+    for fw in (results.get("asgi") or {}).get("frameworks", {}).values():
+        installed = fw["info"].get("versions", {})
+        versions = ", ".join(
+            f"{d} {installed[d]}" for d in fw["dists"] if d in installed
+        )
+        lines.append(f"- ASGI, {fw['label']}: {versions}")
     return lines
 
 
@@ -500,6 +728,7 @@ def markdown(results: Results) -> str:
         *_inprocess(results),
         *_e2e(results),
         *_footprint(results),
+        *_asgi(results),
     ]
     if results["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results["notes"]]

@@ -10,10 +10,16 @@ process, no server; prints the table and writes files only when asked)::
 
     python bench/run.py --quick [--output FILE] [--json FILE]
 
-End to end only, e.g. while working on the request path (prints the report,
-writes files only when asked)::
+End to end under the WSGI servers only, e.g. while working on the request
+path (prints the report, writes files only when asked)::
 
     python bench/run.py --e2e-only --servers granian --workloads hello
+
+The ASGI part only (issue 17: ``app.asgi`` against Flask 3.1 through
+asgiref's ``WsgiToAsgi``, Starlette and Quart, under uvicorn and granian's
+ASGI interface; a few minutes; prints the report)::
+
+    python bench/run.py --asgi-only [--asgi-servers uvicorn] [--workloads slow_async]
 
 Exit status: 0 when every response was the expected one, 2 when a workload
 answered wrongly in some framework (its cell reads ERR), 3 when this project's
@@ -23,6 +29,8 @@ or Flask 3.1's virtualenv cannot be created (e.g. PyPI is out of reach).
 from __future__ import annotations
 
 import argparse
+import collections.abc as cabc
+import dataclasses
 import datetime
 import json
 import os
@@ -32,6 +40,7 @@ import sys
 import typing as t
 from pathlib import Path
 
+import asgi_e2e
 import e2e
 import footprint
 import report
@@ -43,12 +52,16 @@ from stats import median
 from stats import OURS
 from stats import paired_ratio
 from stats import round_order
+from venvs import ASGI_BY_KEY
+from venvs import ASGI_FRAMEWORKS
 from venvs import BENCH
 from venvs import FLASK_REFERENCE
 from venvs import Framework
 from venvs import FRAMEWORKS
 from venvs import ROOT
 from venvs import VenvError
+from workloads import ASGI_BY_NAME
+from workloads import ASGI_WORKLOADS
 from workloads import BY_NAME
 from workloads import Workload
 from workloads import WORKLOADS
@@ -266,26 +279,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="smoke mode, seconds")
     parser.add_argument(
         "--frameworks",
-        help="comma-separated, from: " + ", ".join(f.key for f in FRAMEWORKS),
+        help="comma-separated, from: "
+        + ", ".join(dict.fromkeys(f.key for f in FRAMEWORKS + ASGI_FRAMEWORKS))
+        + " (each part runs those it has; ours and flask31 always)",
     )
     parser.add_argument(
         "--workloads",
-        help="comma-separated, from: " + ", ".join(w.name for w in WORKLOADS),
+        help="comma-separated, from: "
+        + ", ".join(dict.fromkeys(w.name for w in WORKLOADS + ASGI_WORKLOADS))
+        + " (each part runs those it has)",
     )
     parser.add_argument("--repeats", type=int, help="in-process repeats per cell")
     parser.add_argument("--seconds", type=float, help="in-process seconds per repeat")
     parser.add_argument(
-        "--no-e2e", action="store_true", help="skip the end-to-end part (servers)"
+        "--no-e2e",
+        action="store_true",
+        help="skip every part with a server (WSGI servers and ASGI)",
     )
     parser.add_argument(
         "--e2e-only",
         action="store_true",
-        help="only the end-to-end part: no in-process, import time or memory",
+        help="only the WSGI servers: no in-process, import time, memory or ASGI",
     )
     parser.add_argument(
         "--servers",
-        help="end to end, comma-separated, from: "
+        help="WSGI servers, comma-separated, from: "
         + ", ".join(s.key for s in e2e.SERVERS),
+    )
+    parser.add_argument(
+        "--asgi-only",
+        action="store_true",
+        help="only the ASGI part (app.asgi against Flask 3.1 through WsgiToAsgi,"
+        " Starlette and Quart)",
+    )
+    parser.add_argument("--no-asgi", action="store_true", help="skip the ASGI part")
+    parser.add_argument(
+        "--asgi-servers",
+        help="ASGI servers, comma-separated, from: "
+        + ", ".join(s.key for s in asgi_e2e.SERVERS),
     )
     parser.add_argument(
         "--load-generator",
@@ -301,50 +332,97 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON")
     args = parser.parse_args(argv)
     quick = args.quick
-    if quick and args.e2e_only:
-        parser.error("--quick runs no server: it cannot be --e2e-only")
-    if args.no_e2e and args.e2e_only:
-        parser.error("--no-e2e and --e2e-only exclude each other")
-    default_fws = "ours,flask31" if quick else ",".join(f.key for f in FRAMEWORKS)
-    args.frameworks = (args.frameworks or default_fws).split(",")
-    measured = [w for w in WORKLOADS if w.e2e or not args.e2e_only]
-    args.workloads = (args.workloads or ",".join(w.name for w in measured)).split(",")
+    only = [o for o in ("quick", "e2e_only", "asgi_only") if getattr(args, o)]
+    if len(only) > 1:
+        parser.error("--quick, --e2e-only and --asgi-only exclude each other")
+    if args.no_e2e and (args.e2e_only or args.asgi_only):
+        parser.error("--no-e2e runs no server: it cannot be --e2e-only or --asgi-only")
+    if args.no_asgi and args.asgi_only:
+        parser.error("--no-asgi and --asgi-only exclude each other")
+    # Which parts run: the WSGI ones (in process, the WSGI servers, import
+    # time and memory) and the ASGI one; --quick starts no server.
+    args.wsgi = not args.asgi_only
+    args.e2e = not (quick or args.no_e2e or args.asgi_only)
+    args.asgi = not (quick or args.no_e2e or args.no_asgi or args.e2e_only)
+    chosen = args.frameworks.split(",") if args.frameworks else None
+    unknown = [
+        k for k in chosen or () if k not in venvs.BY_KEY and k not in ASGI_BY_KEY
+    ]
+    quick_fws = ["ours", "flask31"]
+    default_fws = quick_fws if quick else None
+    args.frameworks = _selected(chosen, venvs.BY_KEY, default_fws, pair=True)
+    args.asgi_frameworks = _selected(chosen, ASGI_BY_KEY, pair=True)
+    if not args.wsgi:
+        args.frameworks = []
+    if not args.asgi:
+        args.asgi_frameworks = []
+    names = args.workloads.split(",") if args.workloads else None
+    unknown += [k for k in names or () if k not in BY_NAME and k not in ASGI_BY_NAME]
+    if args.e2e_only:
+        measured = {w.name: w for w in WORKLOADS if w.e2e}
+        args.workloads = _selected(names, measured)
+    else:
+        args.workloads = _selected(names, BY_NAME)
+    args.asgi_workloads = _selected(names, ASGI_BY_NAME)
     args.servers = (args.servers or ",".join(s.key for s in e2e.SERVERS)).split(",")
-    for key in ("ours", "flask31"):
-        if key not in args.frameworks:
-            args.frameworks.insert(0 if key == "ours" else 1, key)
-    unknown = [k for k in args.frameworks if k not in venvs.BY_KEY]
-    unknown += [k for k in args.workloads if k not in BY_NAME]
+    default_asgi = ",".join(s.key for s in asgi_e2e.SERVERS)
+    args.asgi_servers = (args.asgi_servers or default_asgi).split(",")
     unknown += [k for k in args.servers if k not in e2e.BY_SERVER]
+    unknown += [k for k in args.asgi_servers if k not in asgi_e2e.BY_SERVER]
     if unknown:
         parser.error(f"unknown framework, workload or server: {', '.join(unknown)}")
-    if args.e2e_only and not any(BY_NAME[k].e2e for k in args.workloads):
-        parser.error("none of these workloads is measured end to end")
+    if args.wsgi and not args.workloads:
+        what = "end to end" if args.e2e_only else "by the WSGI parts"
+        parser.error(f"none of these workloads is measured {what} (--asgi-only?)")
+    if args.asgi_only and not args.asgi_workloads:
+        parser.error("none of these workloads is measured in the ASGI part")
+    if not args.wsgi:
+        args.workloads = []
+    if not args.asgi:
+        args.asgi_workloads = []
     args.repeats = args.repeats or (3 if quick else 10)
     args.seconds = args.seconds or (0.02 if quick else 0.2)
     args.import_runs = args.import_runs or (3 if quick else 15)
-    args.e2e = not (quick or args.no_e2e)
-    if args.e2e:
+    if args.e2e or args.asgi:
         try:
             args.generator = e2e.load_generator(args.load_generator)
         except RuntimeError as e:
             parser.error(str(e))
     else:
         args.generator = None
-    # A partial report would replace the full one: --e2e-only prints it.
-    if args.output is None and not (quick or args.e2e_only):
+    # A partial report would replace the full one: --e2e-only and
+    # --asgi-only print it.
+    if args.output is None and not only:
         args.output = BENCH / "results.md"
     return args
 
 
-def prepare_venvs(
-    lease: venvs.Lease, keys: list[str], notes: list[str]
-) -> list[Framework]:
-    """Create the virtualenvs; drop reference frameworks whose venv fails.
+def _selected(
+    names: list[str] | None,
+    known: cabc.Mapping[str, object],
+    default: list[str] | None = None,
+    pair: bool = False,
+) -> list[str]:
+    """The names of *names* that *known* has (all of *known*, or *default*,
+    when no names are given); with *pair*, ours and Flask 3.1 come first,
+    whether named or not."""
+    if names is None:
+        picked = list(known) if default is None else default
+    else:
+        picked = [n for n in names if n in known]
+    if not pair:
+        return picked
+    first = [k for k in ("ours", "flask31") if k in known]
+    return first + [k for k in picked if k not in first]
+
+
+def prepare_venvs(lease: venvs.Lease, wanted: list[str], notes: list[str]) -> set[str]:
+    """Create the virtualenvs *wanted*, ours and Flask 3.1's first; return
+    those that failed, whose frameworks are left out.
 
     :raises VenvError: when ours or Flask 3.1 cannot be had.
     """
-    refs = sorted({venvs.BY_KEY[k].venv for k in keys} - {"ours", "flask31"})
+    refs = sorted(set(wanted) - {"ours", "flask31"})
     broken: set[str] = set()
     for venv in ["ours", "flask31", *refs]:
         try:
@@ -354,7 +432,7 @@ def prepare_venvs(
                 raise
             notes.append(f"virtualenv {venv} unavailable, its frameworks skipped: {e}")
             broken.add(venv)
-    return [venvs.BY_KEY[k] for k in keys if venvs.BY_KEY[k].venv not in broken]
+    return broken
 
 
 def run_e2e(
@@ -400,6 +478,67 @@ def run_e2e(
         results["e2e"][server] = rows
 
 
+def run_asgi(
+    frameworks: list[Framework], args: argparse.Namespace, results: dict[str, t.Any]
+) -> None:
+    """The ASGI part: ``results["asgi"]``, see :mod:`asgi_e2e`."""
+    workloads = [ASGI_BY_NAME[name] for name in args.asgi_workloads]
+    info = {}
+    for fw in frameworks:
+        cmd = [str(venvs.python(fw.venv)), str(BENCH / "worker.py"), "describe"]
+        proc = subprocess.run(
+            [*cmd, "--app-module", fw.app_module],
+            cwd=BENCH,
+            env=venvs.clean_env(),
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode:
+            results["errors"].append(f"ASGI: {fw.key} fails to import:\n{proc.stderr}")
+            continue
+        info[fw.key] = json.loads(proc.stdout)
+        if origin_error := check_origin(fw, info[fw.key]):
+            results["errors"].append(f"ASGI: {origin_error}")
+    frameworks = [fw for fw in frameworks if fw.key in info]
+    rows, errors = asgi_e2e.measure(
+        frameworks,
+        workloads,
+        args.asgi_servers,
+        args.e2e_seconds,
+        args.e2e_rounds,
+        args.generator,
+        log,
+    )
+    results["errors"] += errors
+    results["asgi"] = {
+        "frameworks": {
+            fw.key: {
+                "label": fw.label,
+                "venv": fw.venv,
+                "dists": fw.dists,
+                "entry": f"serve_asgi:{fw.asgi_entry}",
+                "info": info[fw.key],
+            }
+            for fw in frameworks
+        },
+        "workloads": [
+            {"name": w.name, "title": w.title, "connections": e2e.connections(w)}
+            for w in workloads
+        ],
+        "servers": {
+            key: {
+                "label": asgi_e2e.BY_SERVER[key].label,
+                "setup": asgi_e2e.BY_SERVER[key].setup,
+                "has_targets": asgi_e2e.BY_SERVER[key].has_targets,
+            }
+            for key in args.asgi_servers
+        },
+        "goals": [dataclasses.asdict(g) for g in asgi_e2e.GOALS],
+        "settle_seconds": e2e.SETTLE_SECONDS,
+        "rows": rows,
+    }
+
+
 def run_footprint(
     frameworks: list[Framework], args: argparse.Namespace, results: dict[str, t.Any]
 ) -> None:
@@ -413,7 +552,10 @@ def run_footprint(
 
 
 def run(
-    frameworks: list[Framework], args: argparse.Namespace, results: dict[str, t.Any]
+    frameworks: list[Framework],
+    asgi_frameworks: list[Framework],
+    args: argparse.Namespace,
+    results: dict[str, t.Any],
 ) -> None:
     """Every measurement, in order; the results go into *results*."""
     workloads = [BY_NAME[name] for name in args.workloads]
@@ -456,13 +598,15 @@ def run(
     ]
     if args.e2e_only:
         describe(frameworks, results)
-    else:
+    elif args.wsgi:
         log(f"in-process: {', '.join(fw.key for fw in frameworks)}")
         run_inprocess(frameworks, workloads, args.repeats, args.seconds, results)
     if args.e2e:
         run_e2e(frameworks, workloads, args, results)
-    if not args.e2e_only:
+    if args.wsgi and not args.e2e_only:
         run_footprint(frameworks, args, results)
+    if args.asgi:
+        run_asgi(asgi_frameworks, args, results)
     results["loadavg_end"] = machine()["loadavg"]
     results["summary"] = report.summary(results)
 
@@ -484,9 +628,12 @@ def command_line(argv: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    modes = {"quick": args.quick, "e2e-only": args.e2e_only}
+    modes["asgi-only"] = args.asgi_only
+    mode = next((name for name, on in modes.items() if on), "full")
     results: dict[str, t.Any] = {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "mode": "quick" if args.quick else "e2e-only" if args.e2e_only else "full",
+        "mode": mode,
         "command": command_line(sys.argv[1:] if argv is None else argv),
         "machine": machine(),
         "project": {"commit": project_commit()},
@@ -495,15 +642,24 @@ def main(argv: list[str] | None = None) -> int:
         "notes": [],
     }
     with venvs.Lease() as lease:
+        wanted = [venvs.BY_KEY[k].venv for k in args.frameworks]
+        wanted += [ASGI_BY_KEY[k].venv for k in args.asgi_frameworks]
         try:
-            frameworks = prepare_venvs(lease, args.frameworks, results["notes"])
+            broken = prepare_venvs(lease, wanted, results["notes"])
         except VenvError as e:
             print(str(e), file=sys.stderr)
             what = str(e).splitlines()[0].rstrip(":")
             print(f"SKIP: cannot create a virtualenv the benchmark needs: {what}")
             return EXIT_NO_REFERENCE
         lease.share()
-        run(frameworks, args, results)
+        frameworks = [venvs.BY_KEY[k] for k in args.frameworks]
+        asgi_frameworks = [ASGI_BY_KEY[k] for k in args.asgi_frameworks]
+        run(
+            [fw for fw in frameworks if fw.venv not in broken],
+            [fw for fw in asgi_frameworks if fw.venv not in broken],
+            args,
+            results,
+        )
     text = report.markdown(results)
     print(text)
     if args.output:

@@ -1,14 +1,18 @@
 """The frameworks under test and the cached virtualenvs they run in.
 
 This project and Flask 3.1 both install as ``flask``, so they never share a
-virtualenv: ``ours`` has this project installed in editable mode (it follows
-the working tree), ``flask31`` has Flask 3.1.3 from PyPI, and ``refs`` has
-Bottle, Falcon and Werkzeug. The libraries they have in common are pinned to
-the versions ``ours`` resolved, so every framework runs on the same Werkzeug,
-Jinja and ItsDangerous. Every virtualenv also has the two servers of the
-end-to-end benchmark, gunicorn and granian (pinned: its wheels cover
-CPython 3.10 to 3.14 on Linux x86_64). Each virtualenv is rebuilt only when
-what it should contain changes.
+virtualenv: ``ours`` has this project installed in editable mode with its
+``asgi`` extra (it follows the working tree), ``flask31`` has Flask 3.1.3
+from PyPI with asgiref (for its async views, and ``WsgiToAsgi`` under the
+ASGI servers), ``refs`` has Bottle, Falcon and Werkzeug, and ``asgirefs``
+has Starlette and Quart, the references of the ASGI part (their current
+releases need Python 3.11). The libraries they have in common are pinned to
+the versions ``ours`` resolved, so every framework runs on the same
+Werkzeug, Jinja and ItsDangerous, and the same servers. Every virtualenv
+has the servers of the end-to-end benchmark: gunicorn, granian (pinned: its
+wheels cover CPython 3.10 to 3.14 on Linux x86_64) and uvicorn with uvloop
+and httptools (``uvicorn[standard]``, pinned). Each virtualenv is rebuilt
+only when what it should contain changes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ VENVS = Path(os.environ.get("FLASK_BENCH_VENVS", BENCH / ".venvs"))
 FLASK_REFERENCE = "3.1.3"
 #: The granian release the end-to-end benchmark runs under.
 GRANIAN = "2.8.9"
+#: The uvicorn release the ASGI part runs under (with uvloop and httptools).
+UVICORN = "0.54.0"
+#: The ASGI references.
+STARLETTE = "1.10.0"
+QUART = "0.22.0"
 #: Bumped when a cached virtualenv must be rebuilt for a reason its
 #: requirements do not show (a new layout, a changed install step).
 SPEC_FORMAT = 2
@@ -44,6 +53,10 @@ SHARED = (
     "asgiref",
     "gunicorn",
     "granian",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "h11",
 )
 
 
@@ -57,6 +70,9 @@ class Framework:
     app_module: str
     #: The distributions whose versions the report lists for it.
     dists: tuple[str, ...]
+    #: For the ASGI part: what the ASGI servers load from ``serve_asgi``
+    #: (``app``, the application the module builds, or ``app.asgi``).
+    asgi_entry: str = ""
 
 
 _FLASK_DISTS = ("Flask", *SHARED)
@@ -75,12 +91,59 @@ FRAMEWORKS: tuple[Framework, ...] = (
 )
 BY_KEY = {f.key: f for f in FRAMEWORKS}
 
+_ASGI_SERVERS = ("uvicorn", "uvloop", "httptools", "granian")
+_ASGI_FLASK_DISTS = ("Flask", "Werkzeug", "asgiref", *_ASGI_SERVERS)
+#: The frameworks of the ASGI part, each served by the ASGI servers of
+#: ``asgi_e2e.py`` (a key names the same virtualenv as in FRAMEWORKS).
+ASGI_FRAMEWORKS: tuple[Framework, ...] = (
+    Framework(
+        "ours",
+        "ours (app.asgi)",
+        "ours",
+        "apps.flask_app",
+        (*_ASGI_FLASK_DISTS, "greenlet"),
+        "app.asgi",
+    ),
+    Framework(
+        "flask31",
+        f"Flask {FLASK_REFERENCE} (WsgiToAsgi)",
+        "flask31",
+        "apps.flask_wsgi_to_asgi",
+        _ASGI_FLASK_DISTS,
+        "app",
+    ),
+    Framework(
+        "starlette",
+        "Starlette",
+        "asgirefs",
+        "apps.starlette_app",
+        ("starlette", "anyio", *_ASGI_SERVERS),
+        "app",
+    ),
+    Framework(
+        "quart",
+        "Quart",
+        "asgirefs",
+        "apps.quart_app",
+        ("Quart", "Flask", "Werkzeug", *_ASGI_SERVERS),
+        "app",
+    ),
+)
+ASGI_BY_KEY = {f.key: f for f in ASGI_FRAMEWORKS}
+
 #: What ``pip install`` gets in each virtualenv.
-_SERVERS = ["gunicorn", f"granian=={GRANIAN}"]
+_SERVERS = ["gunicorn", f"granian=={GRANIAN}", f"uvicorn[standard]=={UVICORN}"]
 REQUIREMENTS: dict[str, list[str]] = {
-    "ours": ["-e", str(ROOT), "asgiref", *_SERVERS],
+    "ours": ["-e", f"{ROOT}[asgi]", "asgiref", *_SERVERS],
     "flask31": [f"Flask=={FLASK_REFERENCE}", "asgiref", *_SERVERS],
     "refs": ["bottle", "falcon", "Werkzeug", "Jinja2", "itsdangerous", *_SERVERS],
+    # Quart depends on Flask: the reference release, from PyPI.
+    "asgirefs": [
+        f"starlette=={STARLETTE}",
+        f"Quart=={QUART}",
+        f"Flask=={FLASK_REFERENCE}",
+        *_SERVERS,
+    ],
 }
 
 
@@ -98,8 +161,9 @@ _UNWANTED_ENV = {
     "VIRTUAL_ENV",
     # The servers' own settings: only their command lines configure them.
     "GUNICORN_CMD_ARGS",
+    "WEB_CONCURRENCY",
 }
-_UNWANTED_PREFIXES = ("FLASK_", "GRANIAN_")
+_UNWANTED_PREFIXES = ("FLASK_", "GRANIAN_", "UVICORN_")
 
 
 def clean_env() -> dict[str, str]:

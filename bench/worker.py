@@ -4,13 +4,16 @@ Started by the orchestrator with the Python of the framework's virtualenv::
 
     python bench/worker.py serve --app-module apps.flask_app
     python bench/worker.py memory --app-module apps.flask_app --mode rss
+    python bench/worker.py describe --app-module apps.starlette_app
 
 ``serve`` answers one JSON command per line on stdin with one JSON line on
 stdout (``setup``, ``calibrate``, ``run``, ``validate``, ``quit``), so that
 the orchestrator can interleave the frameworks while each one keeps its
 warmed-up applications. Anything the framework prints goes to stderr.
 ``memory`` measures a fresh process that builds the ``routes300`` application
-and handles one request.
+and handles one request. ``describe`` imports the module and prints what
+``setup`` reports about the framework (versions, where it comes from), for
+the applications the ASGI servers serve.
 """
 
 from __future__ import annotations
@@ -55,6 +58,14 @@ DISTRIBUTIONS = (
     "falcon",
     "gunicorn",
     "granian",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "greenlet",
+    "starlette",
+    "anyio",
+    "Quart",
+    "hypercorn",
 )
 
 
@@ -265,7 +276,7 @@ def memory(app_module: str, mode: str) -> dict[str, t.Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["serve", "memory"])
+    parser.add_argument("command", choices=["serve", "memory", "describe"])
     parser.add_argument("--app-module", required=True)
     parser.add_argument("--mode", choices=["tracemalloc", "rss"], default="rss")
     args = parser.parse_args(argv)
@@ -275,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
     sys.stdout = sys.stderr
     if args.command == "serve":
         Server(args.app_module, out).loop(sys.stdin)
+    elif args.command == "describe":
+        importlib.import_module(args.app_module)
+        out.write(json.dumps(describe(args.app_module)) + "\n")
     else:
         out.write(json.dumps(memory(args.app_module, args.mode)) + "\n")
     out.close()

@@ -51,6 +51,12 @@ FORM_FIELDS: dict[str, str] = {f"field{i}": f"value {i} & more/{i}" for i in ran
 JSON_PARAMS_EXPECTED = {"user_id": 42, "slug": "hello-world", "q": "flask"}
 HELLO_BODY = b"Hello, World!"
 ASYNC_BODY = b"Hello, async!"
+#: What the ``slow_async`` view returns after awaiting ``asyncio.sleep``.
+SLOW_BODY = b"Hello, slowly!"
+SLOW_SECONDS = 0.1
+#: The concurrent connections of the ``slow_async`` load: requests that
+#: wait on the loop, many at once.
+SLOW_CONNECTIONS = 500
 #: The nested-blueprint view returns the levels whose ``before`` hooks ran;
 #: every level's ``after`` hook sets ``X-After-<level>``.
 HOOK_LEVELS = ("app", "outer", "inner")
@@ -88,6 +94,10 @@ class Workload:
     e2e_target: float | None = None
     #: Request headers besides the ones every workload sends.
     headers: tuple[tuple[str, str], ...] = ()
+    #: End to end, the concurrent connections of the load: 0 for the
+    #: harness's default. A workload with its own is slow by design, so the
+    #: load generator waits for its answers as long as a round lasts.
+    connections: int = 0
 
     @property
     def url(self) -> str:
@@ -279,6 +289,25 @@ WORKLOADS: tuple[Workload, ...] = (
 )
 
 BY_NAME: dict[str, Workload] = {w.name: w for w in WORKLOADS}
+
+#: Served by ASGI servers only (``asgi_e2e.py``): measured in no other part.
+SLOW_ASYNC = Workload(
+    "slow_async",
+    f"async def view awaiting asyncio.sleep({SLOW_SECONDS:g}),"
+    f" {SLOW_CONNECTIONS} connections",
+    "/slow",
+    _check_text(SLOW_BODY),
+    connections=SLOW_CONNECTIONS,
+)
+#: The workloads of the ASGI part: the slow async view, and hello world and
+#: the JSON workload as sync views (async ones where a framework has no
+#: other kind).
+ASGI_WORKLOADS: tuple[Workload, ...] = (
+    SLOW_ASYNC,
+    BY_NAME["hello"],
+    BY_NAME["json_params"],
+)
+ASGI_BY_NAME: dict[str, Workload] = {w.name: w for w in ASGI_WORKLOADS}
 
 
 def make_environ(w: Workload, cookie: str = "") -> WSGIEnvironment:

@@ -9,6 +9,7 @@ that are the expected ones.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import subprocess
@@ -73,6 +74,9 @@ def test_every_workload_has_a_row(quick_run: QuickRun) -> None:
         assert ours["to_flask"]["median"] > 0, f"no ratio to Flask for {w.name}"
     assert results["summary"] in md
     assert "hello" in results["summary"]
+    # The quick run starts no server: no ASGI part either.
+    assert "asgi" not in results
+    assert "ASGI" not in md
     # Where the results were written is not part of how they were measured.
     assert "with `python bench/run.py --quick` (quick mode)" in md
 
@@ -125,13 +129,16 @@ def test_a_wrong_response_is_caught() -> None:
 
 @pytest.fixture
 def bench_modules(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[ModuleType]:
-    """``bench/report.py`` (and ``bench/e2e.py`` in ``sys.modules``), imported
-    with ``bench/`` on ``sys.path`` for the duration of the test only."""
+    """``bench/report.py`` (and ``bench/e2e.py`` and ``bench/run.py`` in
+    ``sys.modules``), imported with ``bench/`` on ``sys.path`` for the
+    duration of the test only."""
     monkeypatch.syspath_prepend(str(BENCH))
-    names = ("report", "stats", "venvs", "e2e", "workloads")
+    names = ("report", "stats", "venvs", "e2e", "workloads", "asgi_e2e", "run")
+    names += ("footprint",)
     saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
     import e2e  # type: ignore[import-not-found]  # noqa: F401
     import report  # type: ignore[import-not-found]
+    import run  # type: ignore[import-not-found]  # noqa: F401
 
     yield report
     for n in names:
@@ -259,10 +266,174 @@ def test_load_requests_carry_method_body_and_cookie(
     }
 
 
-def test_every_benchmark_venv_has_both_servers(bench_modules: ModuleType) -> None:
+def test_every_benchmark_venv_has_the_servers(bench_modules: ModuleType) -> None:
     venvs = sys.modules["venvs"]
     e2e = sys.modules["e2e"]
     assert [s.key for s in e2e.SERVERS] == ["granian", "gunicorn"]
     for requirements in venvs.REQUIREMENTS.values():
         assert "gunicorn" in requirements
         assert f"granian=={venvs.GRANIAN}" in requirements
+        assert f"uvicorn[standard]=={venvs.UVICORN}" in requirements
+    # ours serves app.asgi: the project's asgi extra (greenlet).
+    assert f"{venvs.ROOT}[asgi]" in venvs.REQUIREMENTS["ours"]
+    for fw in venvs.ASGI_FRAMEWORKS:
+        assert fw.venv in venvs.REQUIREMENTS
+        assert fw.asgi_entry == ("app.asgi" if fw.key == "ours" else "app")
+
+
+def test_asgi_options(bench_modules: ModuleType) -> None:
+    """--asgi-only runs the ASGI part alone, a full run has it, --quick,
+    --no-e2e and --e2e-only start no ASGI server, and --workloads and
+    --frameworks pick in each part what it has."""
+    run = sys.modules["run"]
+    gen = ["--load-generator", "python"]
+    args = run.parse_args(["--asgi-only", *gen])
+    assert (args.wsgi, args.e2e, args.asgi) == (False, False, True)
+    assert args.frameworks == [] and args.workloads == []
+    assert args.asgi_frameworks == ["ours", "flask31", "starlette", "quart"]
+    assert args.asgi_workloads == ["slow_async", "hello", "json_params"]
+    assert args.asgi_servers == ["uvicorn", "granian"]
+    assert args.output is None
+    args = run.parse_args(gen)
+    assert (args.wsgi, args.e2e, args.asgi) == (True, True, True)
+    assert "slow_async" not in args.workloads
+    for option in ("--quick", "--no-e2e", "--e2e-only", "--no-asgi"):
+        args = run.parse_args([option, *gen])
+        assert not args.asgi and not args.asgi_frameworks, option
+    args = run.parse_args(
+        ["--workloads", "hello,slow_async", "--frameworks", "quart,bottle", *gen]
+    )
+    assert args.workloads == ["hello"]
+    assert args.asgi_workloads == ["hello", "slow_async"]
+    assert args.frameworks == ["ours", "flask31", "bottle"]
+    assert args.asgi_frameworks == ["ours", "flask31", "quart"]
+    for wrong in (
+        ["--quick", "--asgi-only"],
+        ["--asgi-only", "--no-asgi"],
+        ["--asgi-only", "--workloads", "template"],
+        ["--workloads", "slow_async"],
+        ["--asgi-servers", "gunicorn"],
+    ):
+        with pytest.raises(SystemExit):
+            run.parse_args([*wrong, *gen])
+
+
+def test_slow_workload_load(bench_modules: ModuleType) -> None:
+    """The slow async workload keeps its 500 connections busy and waits for
+    every answer as long as a round lasts (a framework that queues them is
+    slow, not failing); the others keep wrk's defaults."""
+    e2e = sys.modules["e2e"]
+    workloads = sys.modules["workloads"]
+    slow = workloads.ASGI_BY_NAME["slow_async"]
+    assert e2e.wrk_command(slow, "", 2.0) == [
+        "wrk",
+        "-t1",
+        "-c500",
+        "-d2s",
+        "--timeout=32s",
+    ]
+    assert e2e.wrk_command(workloads.BY_NAME["hello"], "", 2.0) == [
+        "wrk",
+        "-t1",
+        f"-c{e2e.CONNECTIONS}",
+        "-d2s",
+    ]
+    # A lenient framework's rate counts its right answers only.
+    load = e2e.Load(100.0, requests=200, wrong=50)
+    assert load.right_rps == pytest.approx(75.0)
+    assert e2e.Load(100.0, requests=200).right_rps == 100.0
+    log = (
+        "ERROR:    Exception in ASGI application\n"
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1, in f\n'
+        "RuntimeError: CurrentThreadExecutor already quit or is broken\n"
+        "asyncio.exceptions.CancelledError\n"
+    )
+    assert e2e._EXCEPTION_LINE.findall(log) == [
+        "RuntimeError: CurrentThreadExecutor already quit or is broken",
+        "asyncio.exceptions.CancelledError",
+    ]
+
+
+def _asgi_cell(rates: list[float], **extra: t.Any) -> dict[str, t.Any]:
+    return {"rates": rates, "median": sorted(rates)[len(rates) // 2], **extra}
+
+
+def test_asgi_targets_and_summary(bench_modules: ModuleType) -> None:
+    """Issue 17's targets: ratios paired within rounds (Starlette / ours for
+    the one bounded from above), under uvicorn only, with wrk only; the
+    summary gives ours / Flask per server with the other ratios."""
+    report = bench_modules
+    asgi_e2e = sys.modules["asgi_e2e"]
+    labels = {
+        "ours": "ours (app.asgi)",
+        "flask31": "Flask 3.1.3 (WsgiToAsgi)",
+        "starlette": "Starlette",
+        "quart": "Quart",
+    }
+    flask = _asgi_cell([10.0, 10.0], wrong=10, answers=40, answer_rates=[20.0, 20.0])
+    uvicorn = {
+        "slow_async": {
+            "ours": _asgi_cell([3000.0, 3000.0], to_flask=_paired(300.0)),
+            "flask31": flask,
+            "starlette": _asgi_cell([6000.0, 6000.0]),
+            "quart": _asgi_cell([2000.0, 2000.0]),
+        },
+        "hello": {
+            "ours": _asgi_cell([5000.0, 5000.0], to_flask=_paired(2.5)),
+            "flask31": _asgi_cell([2000.0, 2000.0]),
+            "starlette": _asgi_cell([9000.0, 9000.0]),
+            "quart": _asgi_cell([5500.0, 5500.0]),
+        },
+    }
+    granian = {"hello": {"ours": _asgi_cell([1.0], to_flask=_paired(1.5))}}
+    results = {
+        "flask_version": "3.1.3",
+        "frameworks": {},
+        "workloads": [],
+        "settings": {"e2e_generator": "wrk"},
+        "asgi": {
+            "frameworks": {k: {"label": v} for k, v in labels.items()},
+            "servers": {
+                "uvicorn": {"label": "uvicorn", "has_targets": True},
+                "granian": {"label": "granian", "has_targets": False},
+            },
+            "goals": [dataclasses.asdict(g) for g in asgi_e2e.GOALS],
+            "rows": {"uvicorn": uvicorn, "granian": granian},
+        },
+    }
+    found = report.targets(results)
+    assert [(x.what, x.value, x.met) for x in found] == [
+        (
+            "slow_async under uvicorn: ours (app.asgi) / Flask 3.1.3 (WsgiToAsgi)",
+            300.0,
+            True,
+        ),
+        ("slow_async under uvicorn: Starlette / ours (app.asgi)", 2.0, False),
+        ("hello under uvicorn: ours (app.asgi) / Flask 3.1.3 (WsgiToAsgi)", 2.5, True),
+        ("hello under uvicorn: ours (app.asgi) / Quart", 5000.0 / 5500.0, False),
+    ]
+    assert report.summary(results) == (
+        "ours / Flask 3.1.3, ASGI under uvicorn: slow_async 300.00x"
+        " (Starlette/ours 2.00x), hello 2.50x (ours/Quart 0.91x) (2/4 targets"
+        " met); ASGI under granian: hello 1.50x; targets met: 2/4"
+    )
+    notes = report._asgi_notes(results["asgi"])
+    assert notes == [
+        "Flask 3.1.3 (WsgiToAsgi) on slow_async under uvicorn: 10 of its 40"
+        " answers during the load (25%) had another status than the"
+        " workload's, and are left out of its rate; counting them as served,"
+        " ours/Flask would be 150.00x."
+    ]
+    # A run without the references has only the targets against Flask.
+    for cells in uvicorn.values():
+        del cells["starlette"], cells["quart"]
+    found = report.targets(results)
+    assert [x.what.split(":")[0] for x in found] == ["slow_async under uvicorn"] + [
+        "hello under uvicorn"
+    ]
+    # The table of targets: its head, its rule and the two measured.
+    assert len(report._asgi_goals(results["asgi"])) == 4
+    # The Python load generator measures mostly itself: no target.
+    results["settings"]["e2e_generator"] = "python"
+    assert report.targets(results) == []

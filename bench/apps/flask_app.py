@@ -7,6 +7,7 @@ drop-in replacement.
 
 from __future__ import annotations
 
+import asyncio
 import collections.abc as cabc
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from workloads import ASYNC_BODY
 from workloads import HELLO_BODY
 from workloads import ROUTE_COUNT
 from workloads import SECRET_KEY
+from workloads import SLOW_BODY
+from workloads import SLOW_SECONDS
 from workloads import TABLE_ROWS
 from workloads import TABLE_TITLE
 
@@ -163,6 +166,19 @@ def async_view() -> Flask:
     return app
 
 
+def slow_async() -> Flask:
+    # Served over ASGI only (asgi_e2e.py): app.asgi, or Flask 3.1 through
+    # asgiref's WsgiToAsgi.
+    app = _app()
+
+    @app.route("/slow")
+    async def slow() -> str:
+        await asyncio.sleep(SLOW_SECONDS)
+        return SLOW_BODY.decode()
+
+    return app
+
+
 APPS: dict[str, cabc.Callable[[], Flask]] = {
     "hello": hello,
     "json_params": json_params,
@@ -174,4 +190,5 @@ APPS: dict[str, cabc.Callable[[], Flask]] = {
     "routes300": routes300,
     "blueprint": blueprint,
     "async_view": async_view,
+    "slow_async": slow_async,
 }
