@@ -21,6 +21,12 @@ the comparison. ``wrk`` is used when it is on ``PATH`` (Debian's package:
 ``apt-get install wrk``); the harness never installs it. Without it a small
 threaded Python client stands in, unpinned, and the report says so: its
 numbers are much lower and mostly measure the client.
+
+The ASGI part (``asgi_e2e.py``) runs its servers through :func:`measure`
+too, with what only it needs: a slow workload (many connections, answers
+awaited as long as a round lasts, a server restarted when it has not
+drained the requests a load left queued) and lenient references (their
+wrong answers under load counted and reported instead of failing a round).
 """
 
 from __future__ import annotations
