@@ -25,9 +25,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import queue
 import threading
 import typing as t
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 
 from greenlet import getcurrent
 from greenlet import greenlet
@@ -39,6 +40,125 @@ from .globals import _cv_bridge
 DEFAULT_THREADS = 40
 
 
+class Pool:
+    """The bounded set of threads that run an app's sync code under ASGI.
+
+    Threads start as calls need them, up to ``size``, and then wait for the
+    next call. :meth:`run_soon` hands a call's result straight to a future
+    of the loop: the view of every sync request goes through it.
+    """
+
+    def __init__(self, size: int, name: str = "flask-asgi") -> None:
+        self.size = size
+        self._name = name
+        self._jobs: queue.SimpleQueue[t.Any] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        # Released by each waiting thread: a call finds one idle without
+        # starting another.
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def run_soon(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        func: t.Callable[..., t.Any],
+        *args: t.Any,
+    ) -> tuple[asyncio.Future[t.Any], list[bool]]:
+        """Call ``func(*args)`` in a pool thread: the returned future of
+        ``loop`` gets its result or exception, and the list's one item
+        turns true when the call has ended (also if the future was
+        cancelled meanwhile).
+
+        PERF: ``loop.run_in_executor`` makes a second future in the thread
+        pool and chains the two with callbacks; handing the result to the
+        loop's future directly takes a fifth less of a sync request under
+        uvicorn.
+        """
+        future = loop.create_future()
+        ended = [False]
+        self._put((func, args, loop, future, ended))
+        return future, ended
+
+    def submit(self, func: t.Callable[..., t.Any], *args: t.Any) -> Future[t.Any]:
+        """Call ``func(*args)`` in a pool thread, for a thread-safe future."""
+        future: Future[t.Any] = Future()
+        self._put((func, args, None, future, None))
+        return future
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Let the threads end once the calls given so far are done."""
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
+
+        for _ in threads:
+            self._jobs.put(None)
+
+        if wait:
+            for thread in threads:
+                thread.join()
+
+    def _put(self, job: t.Any) -> None:
+        if self._closed:
+            raise RuntimeError("The thread pool of the ASGI app was shut down.")
+
+        self._jobs.put(job)
+
+        if self._idle.acquire(blocking=False):
+            return
+
+        with self._lock:
+            if len(self._threads) < self.size:
+                thread = threading.Thread(
+                    target=self._work,
+                    name=f"{self._name}_{len(self._threads)}",
+                    daemon=True,
+                )
+                self._threads.append(thread)
+                thread.start()
+
+    def _work(self) -> None:
+        jobs = self._jobs
+
+        while True:
+            self._idle.release()
+            job = jobs.get()
+
+            if job is None:
+                return
+
+            func, args, loop, future, ended = job
+
+            if loop is None:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(func(*args))
+                    except BaseException as e:  # noqa: B036 - to the caller
+                        future.set_exception(e)
+
+                continue
+
+            try:
+                result = func(*args)
+            except BaseException as e:  # noqa: B036 - to the caller
+                ended[0] = True
+                loop.call_soon_threadsafe(_fail, future, e)
+            else:
+                ended[0] = True
+                loop.call_soon_threadsafe(_finish, future, result)
+
+
+def _finish(future: asyncio.Future[t.Any], result: t.Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[t.Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
 class Bridge:
     """What the code of one app's ASGI requests runs with: the server's
     loop and the app's thread pool.
@@ -46,7 +166,7 @@ class Bridge:
 
     __slots__ = ("loop", "pool")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, pool: ThreadPoolExecutor):
+    def __init__(self, loop: asyncio.AbstractEventLoop, pool: Pool):
         self.loop = loop
         self.pool = pool
 
@@ -188,19 +308,29 @@ def call_blocking(func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -
 
     bridge = _cv_bridge.get()
     context = contextvars.copy_context()
-    future = bridge.pool.submit(_run_in_copy, context, func, args, kwargs)
+    future, ended = bridge.pool.run_soon(
+        bridge.loop, _run_in_copy, context, func, args, kwargs
+    )
 
     try:
-        return wait_for(asyncio.wrap_future(future))
+        return wait_for(future)
     except asyncio.CancelledError:
         # A thread cannot be stopped: the call ends before the request
         # unwinds, or its teardown functions would run beside it.
         with contextlib.suppress(BaseException):
-            wait_for(asyncio.wrap_future(future))
+            wait_for(_until_ended(ended))
 
         raise
     finally:
         _copy_back(context)
+
+
+async def _until_ended(ended: list[bool]) -> None:
+    """Wait for a pool call whose future was cancelled: the thread still
+    runs it. Rare (a client that left during a sync view), so polled.
+    """
+    while not ended[0]:
+        await asyncio.sleep(0.005)
 
 
 def _copy_back(context: contextvars.Context) -> None:

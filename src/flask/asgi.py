@@ -25,7 +25,6 @@ import io
 import sys
 import typing as t
 from concurrent.futures import Future
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait
 
 from werkzeug import exceptions as _werkzeug_exceptions
@@ -364,7 +363,7 @@ class AsgiApp:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._bridge: _bridge.Bridge | None = None
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: _bridge.Pool | None = None
 
     def __repr__(self) -> str:
         return f"<AsgiApp of {self.app!r}>"
@@ -393,7 +392,7 @@ class AsgiApp:
         if bridge is None or bridge.loop is not loop:
             if self._pool is None:
                 size = self.app.config.get("ASGI_THREADS", _bridge.DEFAULT_THREADS)
-                self._pool = ThreadPoolExecutor(size, thread_name_prefix="flask-asgi")
+                self._pool = _bridge.Pool(size)
 
             bridge = self._bridge = _bridge.Bridge(loop, self._pool)
 
