@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 import flask
 from flask import Check
-from flask._checks import BUILTIN
+from flask._builtin_checks import BUILTIN
 from flask._checks import check_command
 from flask._checks import Problem
 from flask._checks import run_checks

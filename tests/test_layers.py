@@ -47,6 +47,7 @@ LAYERS = [
     "_clitypes",
     "_uvicorn",
     "_checks",
+    "_builtin_checks",
     "cli",
     "_devserver",
     "_bridge",
@@ -63,8 +64,17 @@ LAYERS = [
 
 # _async imports asyncio, which import flask does not need until an async
 # view runs; _bridge, asgi and _websocket need the optional greenlet and are
-# loaded when the app is first served over ASGI.
-LAZY_TARGETS = {"testing", "debughelpers", "_async", "_bridge", "asgi", "_websocket"}
+# loaded when the app is first served over ASGI; _builtin_checks only when
+# flask check runs.
+LAZY_TARGETS = {
+    "testing",
+    "debughelpers",
+    "_async",
+    "_bridge",
+    "asgi",
+    "_websocket",
+    "_builtin_checks",
+}
 REQUEST_GLOBALS = {"request", "session", "g", "current_app"}
 
 

@@ -30,8 +30,14 @@ import threading
 import typing as t
 from concurrent.futures import Future
 
-from greenlet import getcurrent
-from greenlet import greenlet
+try:
+    from greenlet import getcurrent
+    from greenlet import greenlet
+except ImportError as e:  # pragma: no cover - without the asgi extra
+    raise ImportError(
+        "Serving the app over ASGI needs the 'asgi' extra: pip install 'Flask[asgi]'.",
+        name=e.name,
+    ) from e
 
 from .globals import _cv_bridge
 

@@ -5,8 +5,10 @@ requests for a URL seen before skip werkzeug's matcher.
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import quote
 
 from werkzeug.routing import AnyConverter
+from werkzeug.routing import BuildError
 from werkzeug.routing import FloatConverter
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
@@ -309,3 +311,48 @@ def bind_to_server_name(app: Flask) -> MapAdapter | None:
         script_name=config["APPLICATION_ROOT"],
         url_scheme=config["PREFERRED_URL_SCHEME"],
     )
+
+
+# Characters left as they are in a URL's #fragment.
+_FRAGMENT_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+def build_url(
+    app: Flask,
+    endpoint: str,
+    anchor: str | None,
+    method: str | None,
+    scheme: str | None,
+    external: bool | None,
+    values: dict[str, t.Any],
+) -> str:
+    """What :meth:`flask.Flask.url_for` returns; its overridable parts
+    (``inject_url_defaults``, ``handle_url_build_error``) are called on
+    the app.
+    """
+    adapter, endpoint, absolute = url_target(app, endpoint, scheme, external)
+
+    if scheme is not None and not absolute:
+        raise ValueError("When specifying '_scheme', '_external' must be True.")
+
+    app.inject_url_defaults(endpoint, values)
+
+    try:
+        url = adapter.build(
+            endpoint,
+            values,
+            method=method,
+            url_scheme=scheme,
+            force_external=absolute,
+        )
+    except BuildError as error:
+        # The handlers get every argument back, the reserved ones too.
+        values.update(
+            _anchor=anchor, _method=method, _scheme=scheme, _external=absolute
+        )
+        return app.handle_url_build_error(error, endpoint, values)
+
+    if anchor is not None:
+        url = f"{url}#{quote(anchor, safe=_FRAGMENT_SAFE)}"
+
+    return url

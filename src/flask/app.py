@@ -1,19 +1,9 @@
-"""``Flask``: the WSGI application and its request pipeline.
-
-One request goes through these steps; each public step is a method a
-subclass may override, and each calls the next through ``self``:
-
-``wsgi_app`` makes and pushes a :class:`~flask.ctx.RequestContext` (which
-binds the URL map once and matches the URL), then
-``full_dispatch_request`` runs ``preprocess_request`` (URL value
-preprocessors, ``before_request``), ``dispatch_request`` (the view),
-``handle_user_exception`` for what they raise, and ``finalize_request``
-(``make_response``, ``process_response``: after-request functions and the
-session). Unhandled errors go to ``handle_exception``. Popping the context
-runs the teardown functions.
-
-What each blueprint scope runs is resolved once into a plan
-(:mod:`flask.sansio._plan`) and reused until the registries change.
+"""``Flask``: the application and its request pipeline, one chain of
+overridable methods (``wsgi_app``, ``full_dispatch_request``,
+``preprocess_request``, ``dispatch_request``, ``finalize_request``, ...)
+that the WSGI entry and the ASGI one (``flask.asgi``) both run. What each
+blueprint scope runs is resolved once into a plan (``flask.sansio._plan``).
+See the lifecycle page of the docs.
 """
 
 from __future__ import annotations
@@ -28,13 +18,11 @@ from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
 from types import FunctionType
 from types import TracebackType
-from urllib.parse import quote as _url_quote
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import BadRequestKeyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
-from werkzeug.routing import BuildError
 from werkzeug.routing import MapAdapter
 from werkzeug.routing import RequestRedirect
 from werkzeug.routing import RoutingException
@@ -51,8 +39,8 @@ from ._cross_origin import refuse_cross_origin
 from ._devserver import serve
 from ._routing import bind_to_request
 from ._routing import bind_to_server_name
+from ._routing import build_url
 from ._routing import MatchCache
-from ._routing import url_target
 from ._security_headers import add_security_headers
 from ._security_headers import offer_csp_nonce
 from .ctx import _run_teardowns
@@ -63,10 +51,7 @@ from .globals import _cv_app
 from .globals import _cv_bridge
 from .globals import _cv_request
 from .globals import g
-from .globals import request
-from .globals import session
 from .helpers import _PackageFilesMixin
-from .helpers import get_flashed_messages
 from .sansio._plan import ScopePlan
 from .sansio.app import App
 from .sansio.scaffold import _websocket_handlers
@@ -77,6 +62,7 @@ from .signals import got_request_exception
 from .signals import request_finished
 from .signals import request_started
 from .signals import request_tearing_down
+from .templating import _make_environment
 from .templating import Environment
 from .wrappers import Request
 from .wrappers import Response
@@ -97,9 +83,6 @@ _WEBSOCKET_OVER_WSGI = (
     " (for example 'uvicorn module:app.asgi')."
 )
 _FINALIZE_FAILED = "Request finalizing failed with an error while handling an error"
-
-# Characters left as they are in a URL's #fragment.
-_FRAGMENT_SAFE = "%!#$&'()*+,/:;=?@"
 
 # Redirect codes that keep the method and body; the others turn a form
 # POST into a GET, which debug mode explains instead.
@@ -228,25 +211,7 @@ class Flask(_PackageFilesMixin, App):
         sees: ``url_for``, ``get_flashed_messages``, ``config``,
         ``request``, ``session`` and ``g``.
         """
-        options = {"autoescape": self.select_jinja_autoescape, **self.jinja_options}
-
-        if "auto_reload" not in options:
-            reload = self.config["TEMPLATES_AUTO_RELOAD"]
-            options["auto_reload"] = self.debug if reload is None else reload
-
-        env = self.jinja_environment(self, **options)
-        # The proxies themselves, so that macros imported without the
-        # context still reach the current request.
-        env.globals.update(
-            url_for=self.url_for,
-            get_flashed_messages=get_flashed_messages,
-            config=self.config,
-            request=request,
-            session=session,
-            g=g,
-        )
-        env.policies["json.dumps_function"] = self.json.dumps
-        return env
+        return _make_environment(self)
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add what the context processors return to ``context``: the
@@ -286,11 +251,9 @@ class Flask(_PackageFilesMixin, App):
         return MatchCache()
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        """Bind :attr:`url_map` to a request or, without one, to
-        ``SERVER_NAME`` (``None`` when that is not set).
-
-        For a request, ``TRUSTED_HOSTS`` is checked first: an untrusted
-        host is a 400.
+        """Bind :attr:`url_map` to a request (whose host must be in
+        ``TRUSTED_HOSTS``, if set) or, without one, to ``SERVER_NAME``
+        (``None`` when that is not set).
         """
         if request is None:
             if self.config["SERVER_NAME"] is None:
@@ -342,54 +305,19 @@ class Flask(_PackageFilesMixin, App):
         :param _method: The method the rule must accept.
         :param _scheme: The scheme of the URL, which must be external.
         :param _external: Whether to build an absolute URL.
-        :param values: The rule's arguments; the others go to the query
-            string.
+        :param values: The rule's arguments; others go in the query string.
         """
-        adapter, endpoint, external = url_target(self, endpoint, _scheme, _external)
-
-        if _scheme is not None and not external:
-            raise ValueError("When specifying '_scheme', '_external' must be True.")
-
-        self.inject_url_defaults(endpoint, values)
-        options: dict[str, t.Any] = {
-            "method": _method,
-            "url_scheme": _scheme,
-            "force_external": external,
-        }
-
-        try:
-            url = adapter.build(endpoint, values, **options)
-        except BuildError as error:
-            # The handlers get every argument back, the reserved ones too.
-            values.update(
-                _anchor=_anchor, _method=_method, _scheme=_scheme, _external=external
-            )
-            return self.handle_url_build_error(error, endpoint, values)
-
-        if _anchor is not None:
-            url = f"{url}#{_url_quote(_anchor, safe=_FRAGMENT_SAFE)}"
-
-        return url
+        return build_url(self, endpoint, _anchor, _method, _scheme, _external, values)
 
     @cached_property
     def asgi(self) -> AsgiApp:
-        """The app as an ASGI 3 application, for uvicorn, hypercorn or
-        granian: ``uvicorn module:app.asgi``. It serves HTTP through the
-        same pipeline as :meth:`wsgi_app`, websocket routes, and the
-        ``lifespan`` events that run :meth:`before_serving` and
-        :meth:`after_serving` functions. Wrap it for ASGI middleware:
+        """The app as an ASGI 3 application (``uvicorn module:app.asgi``):
+        HTTP through the same pipeline as :meth:`wsgi_app`, websocket
+        routes, and the lifespan events that run :meth:`before_serving`
+        and :meth:`after_serving` functions. Wrap it for ASGI middleware:
         ``app.asgi = Middleware(app.asgi)``. Needs the ``asgi`` extra.
         """
-        try:
-            from .asgi import AsgiApp
-        except ImportError as e:
-            if e.name != "greenlet":
-                raise
-
-            raise RuntimeError(
-                "Serving the app over ASGI needs the 'asgi' extra:"
-                " pip install 'Flask[asgi]'."
-            ) from e
+        from .asgi import AsgiApp
 
         return AsgiApp(self)
 
@@ -608,26 +536,14 @@ class Flask(_PackageFilesMixin, App):
     ) -> None:
         """Call the ``teardown_request`` functions with ``exc``, from the
         innermost blueprint out to the app (the latest registered first in
-        each), then send :data:`~flask.request_tearing_down`.
-
-        All of them run even if one raises; the first error is raised
-        after.
+        each), then send :data:`~flask.request_tearing_down`. All of them
+        run even if one raises; the first error is raised after.
 
         :param exc: The unhandled exception or ``None``; by default the
             one being handled.
         """
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-
-        req = _cv_request.get().request
-        funcs = self._request_plan(req).teardown_request
-        error = _run_teardowns(funcs, exc, self.ensure_sync) if funcs else None
-
-        if request_tearing_down.receivers:
-            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
-
-        if error is not None:
-            raise error
+        funcs = self._request_plan(_cv_request.get().request).teardown_request
+        self._tear_down(funcs, exc, request_tearing_down)
 
     def do_teardown_appcontext(
         self,
@@ -635,22 +551,28 @@ class Flask(_PackageFilesMixin, App):
     ) -> None:
         """Call the ``teardown_appcontext`` functions with ``exc``, the
         latest registered first, then send
-        :data:`~flask.appcontext_tearing_down`.
-
-        All of them run even if one raises; the first error is raised
-        after.
+        :data:`~flask.appcontext_tearing_down`. All of them run even if
+        one raises; the first error is raised after.
 
         :param exc: The unhandled exception or ``None``; by default the
             one being handled.
         """
+        funcs = self.teardown_appcontext_funcs
+        self._tear_down(funcs[::-1] if funcs else funcs, exc, appcontext_tearing_down)
+
+    def _tear_down(
+        self,
+        funcs: t.Sequence[ft.TeardownCallable],
+        exc: BaseException | None,
+        signal: t.Any,
+    ) -> None:
         if exc is _sentinel:
             exc = sys.exc_info()[1]
 
-        funcs = self.teardown_appcontext_funcs
-        error = _run_teardowns(funcs[::-1], exc, self.ensure_sync) if funcs else None
+        error = _run_teardowns(funcs, exc, self.ensure_sync) if funcs else None
 
-        if appcontext_tearing_down.receivers:
-            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        if signal.receivers:
+            signal.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
         if error is not None:
             raise error
@@ -682,7 +604,9 @@ class Flask(_PackageFilesMixin, App):
         without one the exception is raised again.
         """
         if isinstance(e, HTTPException):
-            if isinstance(e, BadRequestKeyError) and self._explains_missing_keys():
+            if isinstance(e, BadRequestKeyError) and (
+                self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+            ):
                 e.show_exception = True
 
             if not self.trap_http_exception(e):
@@ -694,10 +618,6 @@ class Flask(_PackageFilesMixin, App):
             raise
 
         return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
-
-    def _explains_missing_keys(self) -> bool:
-        """Whether a missing form key's error names the key."""
-        return bool(self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"])
 
     def handle_exception(self, e: Exception) -> Response:
         """Handle an exception nothing else did: send
@@ -713,7 +633,9 @@ class Flask(_PackageFilesMixin, App):
                 self, _async_wrapper=self.ensure_sync, exception=e
             )
 
-        if self._propagates_exceptions():
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+
+        if propagate if propagate is not None else self.testing or self.debug:
             # Raised in place when it is the one being handled, to keep its
             # traceback as it is.
             if exc_info[1] is not e:
@@ -726,15 +648,6 @@ class Flask(_PackageFilesMixin, App):
         handler = self._handler_for(wrapped)
         rv = wrapped if handler is None else self.ensure_sync(handler)(wrapped)
         return self.finalize_request(rv, from_error_handler=True)
-
-    def _propagates_exceptions(self) -> bool:
-        """``PROPAGATE_EXCEPTIONS``, which defaults to testing or debug."""
-        configured = self.config["PROPAGATE_EXCEPTIONS"]
-
-        if configured is not None:
-            return bool(configured)
-
-        return bool(self.testing or self.debug)
 
     def log_exception(
         self,
@@ -776,15 +689,13 @@ class Flask(_PackageFilesMixin, App):
     ) -> t.Callable[..., t.Any]:
         """Wrap a coroutine function so that calling it runs the coroutine
         to completion and returns its result; override to run coroutines
-        another way. Here they run on an event loop kept by the calling
-        thread (see ``flask._async``) rather than on a new thread and loop
-        per call, in a copy of the caller's context that is copied back.
+        another way. Under WSGI they run on an event loop kept by the
+        calling thread (``flask._async``), in a copy of the caller's
+        context that is copied back; under ASGI (:attr:`asgi`), on the
+        server's loop.
 
-        COMPAT(3.1): asgiref (the ``async`` extra) is still required, so
-        that an app that runs here also runs on Flask.
-
-        Under ASGI (:attr:`asgi`) the coroutine is awaited on the
-        server's event loop instead.
+        COMPAT(3.1): asgiref (the ``async`` extra) is still required under
+        WSGI, so that an app that runs here also runs on Flask.
 
         :raises RuntimeError: when asgiref is not installed (under WSGI).
         """
@@ -828,12 +739,9 @@ class Flask(_PackageFilesMixin, App):
 
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
         """Make a request context for a request that is described but not
-        sent, to test code that needs one.
-
-        The arguments are :class:`werkzeug.test.EnvironBuilder`'s (``path``,
-        ``base_url``, ``method``, ``query_string``, ``data``, ``json``,
-        ``headers``, ...); the URL defaults to the app's ``SERVER_NAME``,
-        ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``.
+        sent, to test code that needs one. The arguments are
+        :class:`werkzeug.test.EnvironBuilder`'s; the URL defaults to the
+        app's ``SERVER_NAME``, ``APPLICATION_ROOT`` and scheme.
         """
         from .testing import EnvironBuilder
 
@@ -879,13 +787,11 @@ class Flask(_PackageFilesMixin, App):
         load_dotenv: bool = True,
         **options: t.Any,
     ) -> None:
-        """Serve the app with werkzeug's development server, which is not
-        made for production; ``flask run`` is the usual way during
-        development.
+        """Serve the app with werkzeug's development server, not made for
+        production; ``flask run`` is the usual way during development.
 
-        :param host: The interface to listen on; ``127.0.0.1``, or the host
-            of ``SERVER_NAME``.
-        :param port: The port; ``5000``, or the port of ``SERVER_NAME``.
+        :param host: The interface; ``127.0.0.1`` or ``SERVER_NAME``'s host.
+        :param port: The port; ``5000`` or ``SERVER_NAME``'s port.
         :param debug: Turn on debug mode, the reloader and the debugger.
         :param load_dotenv: Load ``.env`` and ``.flaskenv`` first.
         :param options: For :func:`werkzeug.serving.run_simple`.

@@ -15,6 +15,10 @@ from jinja2 import TemplateNotFound
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
+from .globals import g
+from .globals import request
+from .globals import session
+from .helpers import get_flashed_messages
 from .helpers import stream_with_context
 from .signals import before_render_template
 from .signals import template_rendered
@@ -273,3 +277,29 @@ def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """
     app = _app()
     return _stream(app, app.jinja_env.from_string(source), context)
+
+
+def _make_environment(app: Flask) -> Environment:
+    """The environment :meth:`flask.Flask.create_jinja_environment` makes:
+    from :attr:`~flask.Flask.jinja_options`, with the app's autoescaping
+    and reloading, and the globals every template sees.
+    """
+    options = {"autoescape": app.select_jinja_autoescape, **app.jinja_options}
+
+    if "auto_reload" not in options:
+        reload = app.config["TEMPLATES_AUTO_RELOAD"]
+        options["auto_reload"] = app.debug if reload is None else reload
+
+    env = app.jinja_environment(app, **options)
+    # The proxies themselves, so that macros imported without the context
+    # still reach the current request.
+    env.globals.update(
+        url_for=app.url_for,
+        get_flashed_messages=get_flashed_messages,
+        config=app.config,
+        request=request,
+        session=session,
+        g=g,
+    )
+    env.policies["json.dumps_function"] = app.json.dumps
+    return env

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import itsdangerous.timed
 import pytest
+import werkzeug.utils
 from asgi_helpers import asgi_call
 from asgi_helpers import CookieJar
 from asgi_helpers import Exchange
@@ -685,7 +686,9 @@ SCENARIOS: dict[str, list[tuple[int, Req]]] = {
 
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The session cookie's signature and expiry read this clock."""
+    """The session cookie's signature and expiry, and send_file's Expires
+    header, read this clock.
+    """
 
     class FrozenDatetime(dt.datetime):
         @classmethod
@@ -696,6 +699,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         itsdangerous.timed, "time", types.SimpleNamespace(time=FROZEN.timestamp)
     )
     monkeypatch.setattr(flask.sessions, "datetime", FrozenDatetime)
+    monkeypatch.setattr(werkzeug.utils, "time", FROZEN.timestamp)
 
 
 def _run_scenario(
