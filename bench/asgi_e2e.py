@@ -26,9 +26,9 @@ import e2e
 from e2e import HOST
 from e2e import ServerKind
 from stats import FLASK
-from stats import median
 from stats import OURS
 from stats import paired_ratio
+from stats import rate_row
 from venvs import BENCH
 from venvs import Framework
 from venvs import python
@@ -157,12 +157,9 @@ def measure(
             flask = row.get(FLASK)
             rows[name] = {}
             for key, cell in row.items():
+                reference = flask.rates if flask and key != FLASK else None
                 rows[name][key] = {
-                    "rates": cell.rates,
-                    "median": median([r for r in cell.rates if r]),
-                    "to_flask": paired_ratio(cell.rates, flask.rates)
-                    if flask and key != FLASK
-                    else None,
+                    **rate_row(cell.rates, reference),
                     "errors": cell.errors,
                     "answers": cell.answers,
                     "wrong": cell.wrong,

@@ -51,6 +51,7 @@ from stats import FLASK
 from stats import median
 from stats import OURS
 from stats import paired_ratio
+from stats import rate_row
 from stats import round_order
 from venvs import ASGI_BY_KEY
 from venvs import ASGI_FRAMEWORKS
@@ -464,11 +465,7 @@ def run_e2e(
             rows[name] = {}
             for key, cell in row.items():
                 rows[name][key] = {
-                    "rates": cell.rates,
-                    "median": median([r for r in cell.rates if r]),
-                    "to_flask": paired_ratio(cell.rates, flask.rates)
-                    if flask
-                    else None,
+                    **rate_row(cell.rates, flask.rates if flask else None),
                     "above_bare_us": above(cell.rates, bare.rates) if bare else None,
                     "errors": cell.errors,
                 }

@@ -51,6 +51,19 @@ def paired_ratio(
     return {"median": statistics.median(ratios), "q1": q1, "q3": q3, "ratios": ratios}
 
 
+def rate_row(
+    rates: t.Sequence[float | None], flask_rates: t.Sequence[float | None] | None
+) -> dict[str, t.Any]:
+    """A cell's rates per round, their median, and the ratio to Flask 3.1's
+    paired within rounds (``None`` without Flask's rates).
+    """
+    return {
+        "rates": rates,
+        "median": median([r for r in rates if r]),
+        "to_flask": None if flask_rates is None else paired_ratio(rates, flask_rates),
+    }
+
+
 def above(a: t.Sequence[float | None], bare: t.Sequence[float | None]) -> float | None:
     """The median over rounds of the microseconds per request that a framework
     served at rates *a* spends beyond the bare WSGI callable served at *bare*.
