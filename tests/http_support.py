@@ -1,5 +1,6 @@
 """Helpers for tests that talk HTTP for real: a werkzeug server in a
-thread, raw socket requests, and time bounds for work that must not hang.
+thread, raw socket requests, a response run as a WSGI server runs it, and
+time bounds for work that must not hang.
 
 Plain functions rather than conftest fixtures, so modules in subfolders
 import them the same way (tests/ is on sys.path through its conftest).
@@ -14,6 +15,30 @@ import typing as t
 
 from werkzeug.serving import make_server
 from werkzeug.serving import WSGIRequestHandler
+from werkzeug.test import EnvironBuilder
+
+
+def run_response(
+    rv: t.Any, method: str = "GET", call: t.Any = None
+) -> tuple[list[tuple[str, t.Any]], bytes]:
+    """Run a response as a WSGI server would: start it, read the body,
+    close the iterable. ``call`` replaces the class's ``__call__`` (pass
+    werkzeug's for the generic path). Returns the start_response calls
+    and the body.
+    """
+    environ = EnvironBuilder(method=method).get_environ()
+    started: list[tuple[str, t.Any]] = []
+
+    def start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> None:
+        started.append((status, headers))
+
+    app_iter = (call or type(rv).__call__)(rv, environ, start_response)
+    body = b"".join(app_iter)
+
+    if hasattr(app_iter, "close"):
+        app_iter.close()
+
+    return started, body
 
 
 class QuietHandler(WSGIRequestHandler):

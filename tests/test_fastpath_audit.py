@@ -35,6 +35,7 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+from http_support import run_response
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
@@ -64,26 +65,6 @@ def _shape(rv: WerkzeugResponse) -> tuple[t.Any, ...]:
         rv.is_sequence,
         rv.direct_passthrough,
     )
-
-
-def _serve(rv: t.Any, method: str = "GET", call: t.Any = None) -> tuple[t.Any, ...]:
-    """Run ``rv`` as a WSGI server would: start it, read the body, close
-    the iterable. ``call`` replaces the class's ``__call__`` (pass
-    werkzeug's for the generic path).
-    """
-    environ = EnvironBuilder(method=method).get_environ()
-    started = []
-
-    def start_response(status: str, headers: list[t.Any], exc_info: t.Any = None):
-        started.append((status, headers))
-
-    app_iter = (call or type(rv).__call__)(rv, environ, start_response)
-    body = b"".join(app_iter)
-
-    if hasattr(app_iter, "close"):
-        app_iter.close()
-
-    return started, body
 
 
 # --- row 1: responses built directly (Response._from_data) -----------------
@@ -301,10 +282,10 @@ def test_response_class_with_own_sending_step_is_sent_by_werkzeug(kind, method):
 
         return rv
 
-    ours = _serve(make(), method)
+    ours = run_response(make(), method)
     seen = list(log)
     log.clear()
-    generic = _serve(make(), method, call=WerkzeugResponse.__call__)
+    generic = run_response(make(), method, call=WerkzeugResponse.__call__)
 
     assert ours == generic
     assert seen == log
@@ -367,7 +348,9 @@ def test_plain_response_is_sent_as_werkzeug_sends_it(method, kwargs):
     def make() -> Response:
         return Response("hello", **kwargs)
 
-    assert _serve(make(), method) == _serve(make(), method, WerkzeugResponse.__call__)
+    assert run_response(make(), method) == run_response(
+        make(), method, WerkzeugResponse.__call__
+    )
 
 
 # --- row 3: HTTP errors cast directly (Response._from_http_error) ----------
@@ -445,7 +428,7 @@ def test_http_error_is_the_cast_of_the_error(app, error, method, response_class)
     assert _shape(ours) == _shape(generic)
     # A hook may read the body: a HEAD request's cast has none.
     assert ours.get_data() == generic.get_data()
-    assert _serve(ours, method) == _serve(generic, method)
+    assert run_response(ours, method) == run_response(generic, method)
 
     if response_class is _OwnForceType:
         assert forced == [type(_ERRORS[error]()).__name__]

@@ -8,6 +8,7 @@ import io
 from urllib.parse import parse_qsl
 
 import pytest
+from http_support import run_response
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -83,28 +84,9 @@ def test_from_data_keeps_bytearray_as_the_constructor_does():
     assert _state(Response._from_data(data)) == _state(Response(data))
 
 
-def _run(rv: WerkzeugResponse, method: str = "GET", call=None):
-    """Run a response as a WSGI server would: start it, read the body,
-    close the iterable. ``call`` replaces the response's own __call__.
-    """
-    environ = EnvironBuilder(method=method).get_environ()
-    seen = []
-
-    def start_response(status, headers, exc_info=None):
-        seen.append((status, headers))
-
-    app_iter = (call or type(rv).__call__)(rv, environ, start_response)
-    body = b"".join(app_iter)
-
-    if hasattr(app_iter, "close"):
-        app_iter.close()
-
-    return seen, body
-
-
 def _generic(rv: Response, method: str = "GET"):
     """What werkzeug's own __call__ sends for the same response."""
-    return _run(rv, method, call=WerkzeugResponse.__call__)
+    return run_response(rv, method, call=WerkzeugResponse.__call__)
 
 
 def _make(**kwargs) -> Response:
@@ -132,7 +114,7 @@ CASES = {
 @pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_call_sends_what_werkzeug_sends(case, method):
-    ours = _run(_make(**CASES[case]), method)
+    ours = run_response(_make(**CASES[case]), method)
     theirs = _generic(_make(**CASES[case]), method)
     assert ours == theirs
 
@@ -140,14 +122,14 @@ def test_call_sends_what_werkzeug_sends(case, method):
 def test_call_without_content_length_adds_it():
     rv = Response("abc")
     del rv.headers["Content-Length"]
-    assert _run(rv) == _generic(_make(body="abc"))
+    assert run_response(rv) == _generic(_make(body="abc"))
 
 
 def test_call_runs_close_callbacks():
     closed = []
     rv = Response("x")
     rv.call_on_close(lambda: closed.append(True))
-    _run(rv)
+    run_response(rv)
     assert closed == [True]
 
 
@@ -156,7 +138,7 @@ def test_call_refuses_newline_in_header_name():
     rv.headers.add("X-Bad\r\nInjected", "1")
 
     with pytest.raises(ValueError, match="newline"):
-        _run(rv)
+        run_response(rv)
 
 
 def test_views_returning_text_and_json_go_through_the_fast_build(app, client):
@@ -306,7 +288,7 @@ def test_error_response_matches_running_it_as_wsgi_app(app, error, method):
         generic = Response.force_type(ERRORS[error](), ctx.request.environ)
         assert _shape(ours) == _shape(generic)
         assert ours.get_data() == generic.get_data()
-        assert _run(ours, method) == _run(generic, method)
+        assert run_response(ours, method) == run_response(generic, method)
 
 
 @pytest.mark.parametrize("error", ERRORS, ids=list(ERRORS))
