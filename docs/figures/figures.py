@@ -10,6 +10,7 @@ hooks, so the pictures cannot drift from the code.
 
 from __future__ import annotations
 
+import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -219,6 +220,34 @@ class Canvas:
         )
 
 
+def _note(
+    c: Canvas,
+    x: float,
+    y: float,
+    w: float,
+    lines: t.Sequence[str],
+    fill: str,
+    edge: str,
+) -> float:
+    """Draw a box of lines, the first a bold title in the edge colour;
+    return its height.
+    """
+    h = len(lines) * 16 + 16
+    c.rect(x, y, w, h, fill, edge)
+
+    for n, line in enumerate(lines):
+        c.text(
+            x + 10,
+            y + 22 + n * 16,
+            line,
+            size=11,
+            weight="bold" if n == 0 else "normal",
+            color=edge if n == 0 else INK,
+        )
+
+    return h
+
+
 def lifecycle_svg() -> str:
     box_x, box_w, box_h, gap, top = 125, 520, 40, 12, 20
     step_y = [top + i * (box_h + gap) for i in range(len(LIFECYCLE))]
@@ -297,18 +326,7 @@ def lifecycle_svg() -> str:
     raising = [i for i, s in enumerate(LIFECYCLE) if s.may_raise]
     err_x, err_w = 680, 250
     err_y = step_y[raising[0]] - 10
-    err_h = len(ERROR_PATH) * 16 + 16
-    c.rect(err_x, err_y, err_w, err_h, ERR, ERR_EDGE)
-
-    for n, line in enumerate(ERROR_PATH):
-        c.text(
-            err_x + 10,
-            err_y + 22 + n * 16,
-            line,
-            size=11,
-            weight="bold" if n == 0 else "normal",
-            color=ERR_EDGE if n == 0 else INK,
-        )
+    err_h = _note(c, err_x, err_y, err_w, ERROR_PATH, ERR, ERR_EDGE)
 
     for i in raising:
         y = step_y[i] + box_h / 2
@@ -327,19 +345,7 @@ def lifecycle_svg() -> str:
         ERR_EDGE,
     )
     # The plan, above the error path.
-    plan_h = len(PLAN_NOTE) * 16 + 16
-    plan_y = step_y[0]
-    c.rect(err_x, plan_y, err_w, plan_h, PLAN, PLAN_EDGE)
-
-    for n, line in enumerate(PLAN_NOTE):
-        c.text(
-            err_x + 10,
-            plan_y + 22 + n * 16,
-            line,
-            size=11,
-            weight="bold" if n == 0 else "normal",
-            color=PLAN_EDGE if n == 0 else INK,
-        )
+    _note(c, err_x, step_y[0], err_w, PLAN_NOTE, PLAN, PLAN_EDGE)
 
     # Legend.
     legend_y = step_y[-4]
