@@ -9,10 +9,6 @@ from __future__ import annotations
 import typing as t
 
 from . import json as json
-from ._checks import Check as Check
-from ._cross_origin import cross_origin_exempt as cross_origin_exempt
-from ._cross_origin import CrossOriginProtection as CrossOriginProtection
-from ._security_headers import csp_nonce as csp_nonce
 from .app import Flask as Flask
 from .blueprints import Blueprint as Blueprint
 from .config import Config as Config
@@ -53,6 +49,23 @@ from .templating import stream_template_string as stream_template_string
 from .wrappers import Request as Request
 from .wrappers import Response as Response
 
+if t.TYPE_CHECKING:  # pragma: no cover
+    from . import cli as cli
+    from ._checks import Check as Check
+    from ._cross_origin import cross_origin_exempt as cross_origin_exempt
+    from ._cross_origin import CrossOriginProtection as CrossOriginProtection
+    from ._security_headers import csp_nonce as csp_nonce
+
+# Loaded on first use, so that ``import flask`` does not load click and the
+# opt-in features: name -> the module that defines it.
+_ON_USE = {
+    "cli": "flask.cli",
+    "Check": "flask._checks",
+    "cross_origin_exempt": "flask._cross_origin",
+    "CrossOriginProtection": "flask._cross_origin",
+    "csp_nonce": "flask._security_headers",
+}
+
 # COMPAT(3.1): Flask 3.1 still answers ``flask.__version__``, with a
 # warning; extensions' test suites read it to pick code paths.
 _VERSION_WARNING = (
@@ -62,6 +75,12 @@ _VERSION_WARNING = (
 
 
 def __getattr__(name: str) -> t.Any:
+    if name in _ON_USE:
+        import importlib
+
+        module = importlib.import_module(_ON_USE[name])
+        return module if name == "cli" else getattr(module, name)
+
     if name != "__version__":
         raise AttributeError(name)
 

@@ -5,7 +5,7 @@ matters and how to fix it.
 A check is a :class:`Check`: a function of the app that returns nothing
 when all is well, or a sentence (or several, or :class:`Problem` objects)
 saying what is wrong. The built-in ones are in ``flask._builtin_checks``; an app adds
-its own with ``@app.check(...)`` (:func:`register_check`), and an
+its own with ``@app.check(...)`` (:meth:`flask.Flask.check`), and an
 installed package with an entry point in the ``flask.checks`` group that
 names a :class:`Check` or a list of them. ``CHECKS_SILENCED`` (a list of
 identifiers; ``"prefix.*"`` silences a family) hides what a project has
@@ -29,7 +29,6 @@ from ._discovery import ScriptInfo
 if t.TYPE_CHECKING:  # pragma: no cover
     from .sansio.app import App
 
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 #: The severities: an error fails ``flask check``; a warning fails it with
 #: ``--strict``.
@@ -134,36 +133,18 @@ class Check:
 _app_checks: weakref.WeakKeyDictionary[App, list[Check]] = weakref.WeakKeyDictionary()
 
 
-def register_check(
-    self: App,
+def add_app_check(
+    app: App,
     id: str,
+    func: t.Callable[..., t.Any],
     *,
-    severity: str = "warning",
-    fix: str = "",
-    deploy: bool = False,
-) -> t.Callable[[F], F]:
-    """Add a check of this app to ``flask check``; the decorated function
-    gets the app and returns ``None`` when all is well, or a sentence
-    saying what is wrong and why (or a list of them)::
-
-        @app.check("blog.admin", fix="Create one with 'flask add-admin'.")
-        def has_admin(app):
-            if not count_admins():
-                return "No account is an administrator: nobody can moderate."
-
-    :param id: A dotted identifier, for ``CHECKS_SILENCED``.
-    :param severity: ``"error"`` (fails the command) or ``"warning"``.
-    :param fix: One sentence: how to fix it.
-    :param deploy: Run only with ``--deploy``.
-    :return: A decorator that returns the function unchanged.
-    """
-
-    def decorator(f: F) -> F:
-        check = Check(id, f, severity=severity, fix=fix, deploy=deploy)
-        _app_checks.setdefault(self, []).append(check)
-        return f
-
-    return decorator
+    severity: str,
+    fix: str,
+    deploy: bool,
+) -> None:
+    """Remember a check of *app*: what :meth:`flask.Flask.check` adds."""
+    check = Check(id, func, severity=severity, fix=fix, deploy=deploy)
+    _app_checks.setdefault(app, []).append(check)
 
 
 # -- running them ---------------------------------------------------------

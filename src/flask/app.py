@@ -9,8 +9,11 @@ See the lifecycle page of the docs.
 from __future__ import annotations
 
 import collections.abc as cabc
+import functools
+import importlib
 import os
 import sys
+import types
 import typing as t
 import weakref
 from functools import partial
@@ -31,18 +34,12 @@ from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule as Rule
 from werkzeug.utils import cached_property
 
-from . import cli
 from . import typing as ft
-from ._checks import register_check
 from ._coerce import coerce
-from ._cross_origin import refuse_cross_origin
-from ._devserver import serve
 from ._routing import bind_to_request
 from ._routing import bind_to_server_name
 from ._routing import build_url
 from ._routing import MatchCache
-from ._security_headers import add_security_headers
-from ._security_headers import offer_csp_nonce
 from .ctx import _run_teardowns
 from .ctx import _sentinel
 from .ctx import AppContext
@@ -72,8 +69,21 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
 
     from .asgi import AsgiApp
+    from .cli import AppGroup
     from .testing import FlaskClient
     from .testing import FlaskCliRunner
+
+
+@functools.cache
+def _opt_in(name: str) -> types.ModuleType:
+    """The module of an opt-in feature (cross-origin protection, security
+    headers), imported when an app first turns it on: apps that do not
+    use it do not pay for loading it.
+    """
+    return importlib.import_module(f"flask.{name}")
+
+
+T_check = t.TypeVar("T_check", bound=t.Callable[..., t.Any])
 
 #: ``flask._async.run``, loaded by the first coroutine function called.
 _run_coroutine: t.Callable[..., t.Any] | None = None
@@ -166,9 +176,6 @@ class Flask(_PackageFilesMixin, App):
             instance_relative_config,
             root_path,
         )
-        #: The app's commands, a click group that ``flask`` runs.
-        self.cli: cli.AppGroup = cli.AppGroup(self.name)
-
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
                 "Invalid static_host/host_matching combination"
@@ -228,7 +235,7 @@ class Flask(_PackageFilesMixin, App):
         context.update(given)
 
         if self.config.get("SECURITY_HEADERS"):
-            offer_csp_nonce(context)
+            _opt_in("_security_headers").offer_csp_nonce(context)
 
     def make_shell_context(self) -> dict[str, t.Any]:
         """The namespace ``flask shell`` starts with: ``app``, ``g`` and
@@ -241,7 +248,47 @@ class Flask(_PackageFilesMixin, App):
 
         return namespace
 
-    check = register_check
+    def check(
+        self,
+        id: str,
+        *,
+        severity: str = "warning",
+        fix: str = "",
+        deploy: bool = False,
+    ) -> t.Callable[[T_check], T_check]:
+        """Add a check of this app to ``flask check``; the decorated function
+        gets the app and returns ``None`` when all is well, or a sentence
+        saying what is wrong and why (or a list of them)::
+
+            @app.check("blog.admin", fix="Create one with 'flask add-admin'.")
+            def has_admin(app):
+                if not count_admins():
+                    return "No account is an administrator: nobody can moderate."
+
+        :param id: A dotted identifier, for ``CHECKS_SILENCED``.
+        :param severity: ``"error"`` (fails the command) or ``"warning"``.
+        :param fix: One sentence: how to fix it.
+        :param deploy: Run only with ``--deploy``.
+        :return: A decorator that returns the function unchanged.
+        """
+        # Imported here, as the CLI is: an app that never runs ``flask
+        # check`` does not load it (nor click).
+        from ._checks import add_app_check
+
+        def decorator(f: T_check) -> T_check:
+            add_app_check(self, id, f, severity=severity, fix=fix, deploy=deploy)
+            return f
+
+        return decorator
+
+    @cached_property
+    def cli(self) -> AppGroup:  # type: ignore[override]
+        """The app's commands, a click group that ``flask`` runs. Made on
+        first use: an app that is only served never imports click.
+        """
+        from .cli import AppGroup
+
+        return AppGroup(self.name)
 
     # -- URLs ------------------------------------------------------------
 
@@ -377,7 +424,9 @@ class Flask(_PackageFilesMixin, App):
                 request_started.send(self, _async_wrapper=self.ensure_sync)
 
             if self.config.get("CROSS_ORIGIN_PROTECTION"):
-                refuse_cross_origin(self, _cv_request.get().request)
+                _opt_in("_cross_origin").refuse_cross_origin(
+                    self, _cv_request.get().request
+                )
 
             # The first before_request value that is not None answers
             # instead of the view.
@@ -525,7 +574,9 @@ class Flask(_PackageFilesMixin, App):
             response = ensure_sync(func)(response)
 
         if security_headers := self.config.get("SECURITY_HEADERS"):
-            add_security_headers(ctx.request, response, security_headers)
+            _opt_in("_security_headers").add_security_headers(
+                ctx.request, response, security_headers
+            )
 
         ctx._save_session(response)
         return response
@@ -796,4 +847,6 @@ class Flask(_PackageFilesMixin, App):
         :param load_dotenv: Load ``.env`` and ``.flaskenv`` first.
         :param options: For :func:`werkzeug.serving.run_simple`.
         """
+        from ._devserver import serve
+
         serve(self, host, port, debug, load_dotenv, options)

@@ -6,10 +6,12 @@ import typing as t
 
 from werkzeug.utils import cached_property
 
-from .cli import AppGroup
 from .helpers import _PackageFilesMixin
 from .sansio.blueprints import Blueprint as SansioBlueprint
 from .sansio.blueprints import BlueprintSetupState as BlueprintSetupState  # noqa
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .cli import AppGroup
 
 
 class Blueprint(_PackageFilesMixin, SansioBlueprint):
@@ -19,8 +21,10 @@ class Blueprint(_PackageFilesMixin, SansioBlueprint):
     def cli(self) -> AppGroup:  # type: ignore[override]
         """The blueprint's commands, a click group. When the blueprint is
         registered they join the app's ``flask`` command, in a group named
-        after ``cli_group``.
+        after ``cli_group``. Made on first use, as the app's is.
         """
+        from .cli import AppGroup
+
         return AppGroup(self.name)
 
     def open_resource(

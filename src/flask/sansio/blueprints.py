@@ -8,6 +8,8 @@ import os
 import typing as t
 from functools import partial
 
+from werkzeug.utils import cached_property
+
 from .. import typing as ft
 from ._registry import new_handler_scope
 from ._registry import scope_list
@@ -321,6 +323,10 @@ class Blueprint(Scaffold):
         """Make the blueprint's commands part of the app's CLI: in a group
         of their own, or, with ``cli_group=None``, directly.
         """
+        made_on_use = isinstance(getattr(type(self), "cli", None), cached_property)
+        if made_on_use and "cli" not in self.__dict__:
+            return  # never used: no commands, and click stays unloaded
+
         if not self.cli.commands:
             return
 
