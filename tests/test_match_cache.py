@@ -6,9 +6,12 @@ import json
 import uuid
 
 import pytest
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError
 
 import flask
+from flask._routing import _NO_RULE
 from flask._routing import MatchCache
 
 
@@ -90,15 +93,89 @@ def test_rules_added_later_take_effect(app, client):
     assert client.get("/special").data == b"special"
 
 
-def test_redirects_and_errors_are_not_cached(app, client):
+def test_redirects_and_405s_are_not_cached(app, client):
     @app.route("/dir/")
     def directory():
         return "dir"
 
-    for _ in range(2):
+    for _ in range(3):
         rv = client.get("/dir")
         assert rv.status_code == 308
+        assert client.post("/dir/").status_code == 405
         assert client.get("/nope").status_code == 404
+
+    assert set(app._match_cache._entries.values()) == {_NO_RULE}
+
+
+def test_a_cached_404_is_what_werkzeug_raises(app, client):
+    """The first 404 comes from werkzeug's matcher, later ones from the
+    cache: each a new NotFound, raised the same way, answered the same.
+    """
+    seen = []
+
+    @app.route("/<int:n>")
+    def number(n):
+        return str(n)
+
+    @app.errorhandler(404)
+    def not_found(e):
+        seen.append(e)
+        return flask.Response(e.get_body(), e.code, e.get_headers())
+
+    answers = [client.get("/missing") for _ in range(3)]
+    assert list(app._match_cache._entries.values()) == [_NO_RULE]
+    first, *cached = answers
+
+    for rv in cached:
+        assert (rv.status, rv.headers, rv.data) == (
+            first.status,
+            first.headers,
+            first.data,
+        )
+
+    assert len({id(e) for e in seen}) == 3
+    assert {type(e) for e in seen} == {NotFound}
+    assert all(e.__cause__ is None and e.__suppress_context__ for e in seen)
+    assert all(e.description == seen[0].description for e in seen)
+
+
+def test_a_cached_404_is_forgotten_when_a_rule_is_added(app, client):
+    for _ in range(2):
+        assert client.get("/later").status_code == 404
+
+    app.url_map.add(app.url_rule_class("/later", endpoint="later"))
+    app.view_functions["later"] = lambda: "here"
+    assert client.get("/later").data == b"here"
+
+
+def test_404s_are_not_cached_when_any_rule_has_a_custom_converter(app, client):
+    """A custom converter may refuse a value today and accept it tomorrow
+    (a row not created yet): the URL is matched again every time.
+    """
+    known = set()
+
+    class Existing(BaseConverter):
+        def to_python(self, value):
+            if value not in known:
+                raise ValidationError()
+            return value
+
+    app.url_map.converters["existing"] = Existing
+
+    @app.route("/item/<existing:name>")
+    def item(name):
+        return name
+
+    @app.route("/<int:n>")
+    def number(n):
+        return str(n)
+
+    for _ in range(3):
+        assert client.get("/item/a").status_code == 404
+
+    known.add("a")
+    assert client.get("/item/a").data == b"a"
+    assert _NO_RULE not in app._match_cache._entries.values()
 
 
 def test_hosts_are_matched_separately():
