@@ -32,6 +32,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.datastructures import Headers
 from werkzeug.datastructures import ImmutableMultiDict
@@ -651,6 +652,95 @@ def test_getattr_of_a_mixed_in_environment_is_called(app):
     with app.app_context():
         assert not app.jinja_env._dict_first
         assert flask.render_template_string(source, d={"x": 1}) == "1"
+
+
+# --- row 22: the template's escape -----------------------------------------
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+class _Text(str):
+    def __html__(self) -> str:
+        return "<i>own</i>"
+
+
+class _Number(int):
+    def __str__(self) -> str:
+        return "<n>"
+
+
+_escapable = st.one_of(
+    st.text(),
+    st.integers(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.none(),
+    st.text().map(Markup),
+    st.text().map(_Text),
+    st.integers().map(_Number),
+    st.just(_Html()),
+)
+
+
+@given(value=_escapable)
+@settings(max_examples=300, deadline=None)
+def test_template_escape_gives_markupsafes(value):
+    from markupsafe import escape
+
+    from flask.templating import _escape
+
+    ours, generic = _escape(value), escape(value)
+    assert type(ours) is type(generic) is Markup
+    assert ours == generic
+
+
+_RENDERING_APP = flask.Flask(__name__)
+
+
+@given(values=st.lists(_escapable, max_size=5))
+@settings(max_examples=100, deadline=None)
+def test_templates_render_what_jinja_renders(values):
+    app = _RENDERING_APP
+    source = (
+        "{% macro cell(v) %}<td>{{ v }}</td>{% endmacro %}"
+        "{% for v in values %}{{ v }}|{{ cell(v) }}|{{ v|string }}{% endfor %}"
+        "{% autoescape false %}{{ values|first if values else '' }}{% endautoescape %}"
+    )
+    generic = jinja2.Environment(autoescape=True)
+
+    with app.app_context():
+        ours = app.jinja_env.from_string(source)
+        assert type(ours).__name__ == "_Template"
+        assert ours.render(values=values) == generic.from_string(source).render(
+            values=values
+        )
+        chunks = list(ours.generate(values=values))
+        expected = list(generic.from_string(source).generate(values=values))
+        assert [type(c) for c in chunks] == [type(c) for c in expected]
+        assert chunks == expected
+
+
+def test_escape_replaced_before_compiling_is_kept(app, monkeypatch):
+    """A template compiled while ``jinja2.runtime.escape`` is not
+    markupsafe's keeps the one it got.
+    """
+    import jinja2.runtime
+
+    seen = []
+
+    def recording(value: t.Any) -> Markup:
+        seen.append(value)
+        return Markup("*")
+
+    monkeypatch.setattr(jinja2.runtime, "escape", recording)
+
+    with app.app_context():
+        assert flask.render_template_string("{{ x }}", x="<a>") == "*"
+
+    assert seen == ["<a>"]
 
 
 def test_match_replaced_on_the_adapter_class_is_called(app, monkeypatch):

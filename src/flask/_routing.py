@@ -7,6 +7,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote
 
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import AnyConverter
 from werkzeug.routing import BuildError
 from werkzeug.routing import FloatConverter
@@ -17,7 +18,6 @@ from werkzeug.routing import PathConverter
 from werkzeug.routing import Rule
 from werkzeug.routing import UnicodeConverter
 from werkzeug.routing import UUIDConverter
-from werkzeug.exceptions import NotFound
 from werkzeug.sansio.request import Request as _SansioRequest
 from werkzeug.wsgi import get_host
 
