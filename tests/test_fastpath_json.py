@@ -6,14 +6,20 @@ serializer, pitted against ``json.dumps`` and against asking every tag.
 from __future__ import annotations
 
 import json
+import threading
+import time
 import typing as t
 from datetime import datetime
 from datetime import timezone
 from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
+import flask
 from flask.json.tag import JSONTag
 from flask.json.tag import PassDict
 from flask.json.tag import TaggedJSONSerializer
@@ -87,6 +93,136 @@ def test_plain_options_reuse_one_encoder(app):
     assert app.json.dumps([2]) == "[2]"
     assert list(app.json._encoders.values()) == encoders
     assert len(encoders) == 1
+
+
+# --- row 5b: one C encoder per set of options -----------------------------
+
+
+def _outcome(func: t.Callable[[], str]) -> t.Any:
+    try:
+        return func()
+    except (TypeError, ValueError, RecursionError) as e:
+        return type(e), str(e)
+
+
+_json_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and infinities too: allow_nan decides
+    st.text(),
+    st.decimals(allow_nan=False).map(lambda d: {"decimal": d}),
+    st.uuids(),
+)
+_json_values = st.recursive(
+    _json_leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(), st.integers()), inner, max_size=4),
+        st.tuples(inner, inner),
+    ),
+    max_leaves=12,
+)
+_option_sets = st.fixed_dictionaries(
+    {},
+    optional={
+        "separators": st.sampled_from([(",", ":"), (", ", ": ")]),
+        "ensure_ascii": st.booleans(),
+        "sort_keys": st.booleans(),
+        "allow_nan": st.booleans(),
+        "skipkeys": st.booleans(),
+        "check_circular": st.booleans(),
+        "indent": st.sampled_from([None, 2]),
+    },
+)
+_JSON_APP = flask.Flask(__name__)
+
+
+@given(value=_json_values, options=_option_sets)
+@settings(max_examples=300, deadline=None)
+def test_shared_c_encoder_gives_what_json_dumps_gives(value, options):
+    provider = _JSON_APP.json
+    full = {
+        "default": provider.default,
+        "ensure_ascii": provider.ensure_ascii,
+        "sort_keys": provider.sort_keys,
+        **options,
+    }
+
+    for _ in range(2):  # made, then reused
+        assert _outcome(lambda: provider.dumps(value, **options)) == _outcome(
+            lambda: json.dumps(value, **full)
+        )
+
+
+@pytest.mark.parametrize("check_circular", [True, False])
+def test_circular_and_deep_values_fail_as_json_dumps_fails(app, check_circular):
+    looped: dict[str, t.Any] = {"a": [1]}
+    looped["a"].append(looped)
+    deep: list[t.Any] = []
+    node = deep
+
+    for _ in range(5000):
+        node.append([])
+        node = node[0]
+
+    for value in (looped, deep, [looped, 1]):
+        for _ in range(2):
+            ours = _outcome(
+                lambda v=value: app.json.dumps(v, check_circular=check_circular)
+            )
+            expected = _outcome(
+                lambda v=value: json.dumps(
+                    v,
+                    default=app.json.default,
+                    sort_keys=True,
+                    check_circular=check_circular,
+                )
+            )
+            assert ours[0] is expected[0]
+
+            if ours[0] is ValueError:
+                assert ours == expected
+
+    assert app.json.dumps({"after": [1, 2]}) == '{"after": [1, 2]}'
+
+
+def test_threads_share_the_c_encoder_without_false_cycles(app):
+    """Two threads encoding the same nested value at once, switching in
+    ``default``: without shared markers neither sees a cycle.
+    """
+    barrier = threading.Barrier(2)
+
+    class Slow:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    def default(o: t.Any) -> t.Any:
+        if isinstance(o, Slow):
+            time.sleep(0.001)
+            return o.n
+        return flask.json.provider._default(o)
+
+    app.json.default = default
+    shared = {"rows": [{"cell": Slow(i)} for i in range(50)]}
+    expected = json.dumps(shared, default=default, sort_keys=True)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(5):
+            try:
+                assert app.json.dumps(shared) == expected
+            except BaseException as e:  # noqa: BLE001
+                errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
 
 
 # --- row 6: tags asked per exact type (TaggedJSONSerializer.tag) -----------
