@@ -610,3 +610,51 @@ def test_dict_and_list_subclasses_take_the_generic_order(
 
     assert rv.mimetype == mimetype
     assert rv.get_data() == body
+
+
+def test_werkzeug_errors_skip_only_checks_they_fail():
+    """werkzeug's own error classes go straight to the WSGI-callable
+    branch: none of them is any of the shapes tried before it.
+    """
+    import collections.abc as cabc
+
+    from flask._coerce import _WERKZEUG_ERRORS
+
+    assert NotFound in _WERKZEUG_ERRORS and HTTPException in _WERKZEUG_ERRORS
+
+    for cls in _WERKZEUG_ERRORS:
+        error = cls()
+        assert not isinstance(error, (str, bytes, bytearray, dict, list))
+        assert not isinstance(error, (cabc.Iterator, cabc.AsyncIterable))
+        assert callable(error)
+
+
+class _IteratingNotFound(NotFound):
+    """An HTTP error that is also an iterator: Flask 3.1 streams it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chunks = iter([b"it", b"erated"])
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+
+def test_subclass_of_a_werkzeug_error_takes_the_generic_order(app):
+    @app.route("/")
+    def index():
+        return _IteratingNotFound()
+
+    @app.route("/plain")
+    def plain():
+        return NotFound()
+
+    client = app.test_client()
+    rv = client.get("/")
+    assert (rv.status_code, rv.data) == (200, b"iterated")
+    rv = client.get("/plain")
+    assert rv.status_code == 404
+    assert b"Not Found" in rv.data

@@ -25,6 +25,7 @@ import sys
 import typing as t
 
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import default_exceptions
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -37,6 +38,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
 
 _MISSING = object()
+
+# werkzeug's own HTTP errors, which are none of the shapes tried before a
+# WSGI callable (no str, iterator, dict or list): an error handler's
+# usual return value goes straight to that branch.
+_WERKZEUG_ERRORS = frozenset((HTTPException, *default_exceptions.values()))
 
 # Types whose second tuple item is the headers rather than the status.
 _HEADER_TYPES = (Headers, dict, tuple, list)
@@ -118,6 +124,27 @@ def _wrap_other(app: Flask, body: t.Any) -> BaseResponse:
         raise TypeError(message).with_traceback(sys.exc_info()[2]) from None
 
 
+def _from_callable(app: Flask, body: t.Any) -> BaseResponse:
+    """The response for another response object or a WSGI callable, an
+    HTTP error among them.
+    """
+    response_class = app.response_class
+
+    # PERF: see Response._from_http_error; None where it does not apply.
+    if (
+        isinstance(body, HTTPException)
+        and issubclass(response_class, Response)
+        and _plain_http_exception(body)
+    ):
+        environ = _cv_request.get().request.environ
+        response = response_class._from_http_error(body, environ)
+
+        if response is not None:
+            return response
+
+    return _wrap_other(app, body)
+
+
 def coerce(app: Flask, rv: t.Any) -> Response:
     """The response for a view's return value ``rv``; see the module
     docstring for the rules.
@@ -155,6 +182,9 @@ def coerce(app: Flask, rv: t.Any) -> Response:
     elif type(body) is dict or type(body) is list:
         # PERF: the two JSON shapes first, before any ABC check.
         response = app.json.response(body)
+    elif isinstance(body, HTTPException) and type(body) in _WERKZEUG_ERRORS:
+        # PERF: no ABC checks for werkzeug's errors either (5% of a 404).
+        response = _from_callable(app, body)
     elif isinstance(body, (str, bytes, bytearray)) or isinstance(body, cabc.Iterator):
         # The status and headers go to the constructor, so that a given
         # Content-Type replaces the default one.
@@ -168,19 +198,7 @@ def coerce(app: Flask, rv: t.Any) -> Response:
         response = response_class(body, status=status, headers=headers)  # type: ignore[arg-type]
         status = headers = None
     elif isinstance(body, BaseResponse) or callable(body):
-        response = None
-
-        # PERF: see Response._from_http_error; None where it does not apply.
-        if (
-            isinstance(body, HTTPException)
-            and issubclass(response_class, Response)
-            and _plain_http_exception(body)
-        ):
-            environ = _cv_request.get().request.environ
-            response = response_class._from_http_error(body, environ)
-
-        if response is None:
-            response = _wrap_other(app, body)
+        response = _from_callable(app, body)
     else:
         raise TypeError(_BAD_TYPE.format(kind=type(body).__name__))
 
