@@ -36,6 +36,9 @@ import typing as t
 
 import pytest
 from http_support import run_response
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
@@ -658,3 +661,83 @@ def test_subclass_of_a_werkzeug_error_takes_the_generic_order(app):
     rv = client.get("/plain")
     assert rv.status_code == 404
     assert b"Not Found" in rv.data
+
+
+# --- the headers of directly built responses ---------------------------------
+
+_header_names = st.one_of(
+    st.sampled_from(["X-A", "x-a", "X-B", "Content-Type", "content-length", "Vary"]),
+    st.text(max_size=4),
+    st.integers(min_value=-3, max_value=3),
+    st.just(slice(0, 1)),
+)
+_header_values = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from(["a\nb", "a\rb", "Cookie", ""]),
+    st.integers(),
+    st.none(),
+    st.tuples(st.text(max_size=3), st.text(max_size=3)),
+    st.lists(st.tuples(st.text(max_size=3), st.text(max_size=3)), max_size=2),
+)
+_header_ops = st.lists(
+    st.tuples(st.sampled_from(["set", "add", "del"]), _header_names, _header_values),
+    max_size=8,
+)
+
+
+def _apply(headers: t.Any, ops: t.Any) -> list[t.Any]:
+    outcomes: list[t.Any] = []
+
+    for op, key, value in ops:
+        try:
+            if op == "set":
+                headers[key] = value
+            elif op == "add":
+                headers.add(key, value)
+            else:
+                del headers[key]
+        except Exception as e:  # noqa: BLE001
+            outcomes.append((type(e), str(e)))
+        else:
+            outcomes.append(None)
+
+        outcomes.append(list(headers._list))
+
+    return outcomes
+
+
+@given(start=st.sampled_from([[], [("Content-Type", "text/html")]]), ops=_header_ops)
+@settings(max_examples=500, deadline=None)
+def test_response_headers_set_as_werkzeug_sets(start, ops):
+    from werkzeug.datastructures import Headers
+
+    from flask.wrappers import _ResponseHeaders
+
+    ours = _ResponseHeaders(start)
+    generic = Headers(start)
+    assert _apply(ours, ops) == _apply(generic, ops)
+
+
+def test_directly_built_responses_carry_the_fast_headers(app):
+    from flask.wrappers import _ResponseHeaders
+
+    @app.after_request
+    def add(response):
+        response.headers["X-One"] = "1"
+        response.headers["x-one"] = "2"
+        response.headers["Content-Type"] = "text/x-plain"
+        return response
+
+    app.add_url_rule("/", "text", lambda: "hi")
+
+    with app.test_request_context():
+        assert type(app.make_response("x").headers) is _ResponseHeaders
+        assert type(app.make_response({"a": 1}).headers) is _ResponseHeaders
+
+    rv = app.test_client().get("/")
+    assert rv.headers.getlist("X-One") == ["2"]
+    assert rv.headers["Content-Type"] == "text/x-plain"
+    assert rv.data == b"hi"
+    rv = app.test_client().get("/missing")
+    assert rv.status_code == 404
+    assert rv.headers["X-One"] == "2"

@@ -548,6 +548,39 @@ _ERROR_PAGES: dict[
 _HEADERS_KEEP_A_LIST = type(vars(Headers()).get("_list")) is list
 
 
+class _ResponseHeaders(Headers):
+    """werkzeug's ``Headers``, with ``headers[name] = text`` done in one
+    step when ``name`` is new: the headers of responses built directly.
+
+    PERF: werkzeug's ``__setitem__`` goes through ``set`` and a regex
+    search for line breaks before it appends; an ``after_request`` hook
+    that sets three headers spends 9% of a request there. For a ``str``
+    name and value without line breaks, not yet present, appending is what
+    werkzeug does; anything else is werkzeug's own ``__setitem__``.
+    Equal to werkzeug's on random operations
+    (tests/test_fastpath_audit.py); callgrind: the bench's blueprint
+    request, whose hooks set three headers, costs 5% fewer instructions.
+    """
+
+    def __setitem__(self, key: t.Any, value: t.Any) -> None:
+        if (
+            type(key) is str
+            and type(value) is str
+            and "\n" not in value
+            and "\r" not in value
+        ):
+            name = key.lower()
+
+            for existing, _ in self._list:
+                if existing.lower() == name:
+                    break
+            else:
+                self._list.append((key, value))
+                return
+
+        super().__setitem__(key, value)
+
+
 class _ErrorPage:
     """The body of an HTTP error's response: one chunk, read as a stream.
 
@@ -730,7 +763,7 @@ class Response(ResponseBase):
             return cls(data, mimetype=mimetype)
 
         rv = cls.__new__(cls)
-        headers = Headers()
+        headers = _ResponseHeaders()
         headers._list = [("Content-Type", plan[0]), ("Content-Length", str(len(data)))]
         rv.headers = headers
         rv._status = plan[1]
@@ -781,7 +814,7 @@ class Response(ResponseBase):
         header_list, status, status_code, page = cast
         # As force_type: the class is set, its constructor does not run.
         rv = cls.__new__(cls)
-        headers = Headers()
+        headers = _ResponseHeaders()
         headers._list = list(header_list)
         rv.headers = headers
         rv._status = status
@@ -874,7 +907,9 @@ class Response(ResponseBase):
             if status >= 200 and status != 204 and status != 304:
                 own = self.headers
                 headers = (
-                    list(own._list) if type(own) is Headers else own.to_wsgi_list()
+                    list(own._list)
+                    if type(own) is _ResponseHeaders or type(own) is Headers
+                    else own.to_wsgi_list()
                 )
                 has_length = False
 
