@@ -13,7 +13,11 @@ from unittest import mock
 
 import itsdangerous
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
+from markupsafe import Markup
 from werkzeug.sansio.response import Response as SansioResponse
 
 import flask
@@ -398,3 +402,173 @@ def test_parsed_files_are_closed_after_the_request():
     rv = app.test_client().post("/upload", data={"f": (io.BytesIO(b"abc"), "a.txt")})
     assert rv.data == b"abc"
     assert streams and streams[0].closed
+
+
+# --- row 7b: signed, verified and encoded values remembered ---------------
+
+
+class _Clock:
+    """What ``TimestampSigner.get_timestamp`` reads, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = _NOW
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    clock = _Clock()
+    monkeypatch.setattr(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: clock.now
+    )
+    return clock
+
+
+def _outcome(func: t.Callable[[], t.Any]) -> t.Any:
+    try:
+        return func()
+    except itsdangerous.BadData as e:
+        return type(e), str(e), getattr(e, "payload", None)
+
+
+_session_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.text(max_size=20),
+        st.binary(max_size=10),
+        st.text(max_size=5).map(Markup),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    ),
+    max_leaves=10,
+)
+
+
+@given(
+    data=st.dictionaries(st.text(max_size=8), _session_values, max_size=4),
+    repeat=st.integers(min_value=1, max_value=3),
+)
+@settings(max_examples=200, deadline=None)
+def test_remembered_dumps_and_loads_are_itsdangerous(data, repeat):
+    """Dumped and loaded again and again (from the caches after the first
+    time): what a fresh itsdangerous serializer dumps and loads.
+    """
+    interface = SecureCookieSessionInterface()
+    app = flask.Flask(__name__)
+    app.secret_key = "a key"
+    ours = interface.get_signing_serializer(app)
+    fresh = _fresh_serializer(interface, ["a key"])
+
+    with mock.patch.object(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: _NOW
+    ):
+        for _ in range(repeat):
+            cookie = ours.dumps(data)
+            assert cookie == fresh.dumps(data)
+            assert ours.loads(cookie, max_age=60) == fresh.loads(cookie, max_age=60)
+
+
+def test_each_load_gets_its_own_objects(clock):
+    app = flask.Flask(__name__)
+    app.secret_key = "a key"
+    ours = SecureCookieSessionInterface().get_signing_serializer(app)
+    cookie = ours.dumps({"items": [1, 2]})
+    first = ours.loads(cookie)
+    first["items"].append(3)
+    assert ours.loads(cookie) == {"items": [1, 2]}
+
+
+@pytest.mark.parametrize("moved", [0, 59, 60, 61, -1, 10_000])
+def test_a_verified_cookie_still_ages(clock, moved):
+    """Verified once, then read when the clock has moved: expired (or from
+    the future) exactly when itsdangerous says so, with its error.
+    """
+    app = flask.Flask(__name__)
+    app.secret_key = "a key"
+    interface = SecureCookieSessionInterface()
+    ours = interface.get_signing_serializer(app)
+    fresh = _fresh_serializer(interface, ["a key"])
+    cookie = ours.dumps({"a": 1})
+    assert ours.loads(cookie, max_age=60) == {"a": 1}  # remembered now
+    clock.now += moved
+
+    for _ in range(2):
+        expected = _outcome(lambda: fresh.loads(cookie, max_age=60))
+        assert _outcome(lambda: ours.loads(cookie, max_age=60)) == expected
+        assert ours.loads(cookie) == fresh.loads(cookie)  # no max_age: no check
+        stamped = ours.loads(cookie, return_timestamp=True)
+        assert stamped == fresh.loads(cookie, return_timestamp=True)
+
+
+def test_tampered_and_undecodable_cookies_fail_as_itsdangerous(clock):
+    app = flask.Flask(__name__)
+    app.secret_key = "a key"
+    interface = SecureCookieSessionInterface()
+    ours = interface.get_signing_serializer(app)
+    fresh = _fresh_serializer(interface, ["a key"])
+    cookie = ours.dumps({"a": "x" * 50})
+    ours.loads(cookie)
+    signer = fresh.make_signer()
+    bad = [
+        cookie[:-1] + ("A" if cookie[-1] != "A" else "B"),  # signature
+        "x" + cookie,  # payload
+        cookie.replace(".", "", 1),  # separator
+        signer.sign(b"!!not base64!!").decode(),  # signed, undecodable
+        signer.sign(b".AAAA").decode(),  # signed, not zlib
+        signer.sign(b"bm90IGpzb24").decode(),  # signed, not JSON
+    ]
+
+    for value in bad * 2:
+        expected = _outcome(lambda v=value: fresh.loads(v))
+        assert isinstance(expected, tuple)
+        assert _outcome(lambda v=value: ours.loads(v)) == expected
+
+    assert ours.loads(cookie) == {"a": "x" * 50}
+
+
+def test_a_second_passing_while_signing_is_not_remembered(monkeypatch):
+    """The signer reads the clock twice: if the second changed in between,
+    what it signed is not kept under the first second.
+    """
+    readings = iter([_NOW, _NOW + 1, _NOW, _NOW])
+    monkeypatch.setattr(
+        itsdangerous.timed.TimestampSigner,
+        "get_timestamp",
+        lambda self: next(readings),
+    )
+    app = flask.Flask(__name__)
+    app.secret_key = "a key of its own"
+    interface = SecureCookieSessionInterface()
+    ours = interface.get_signing_serializer(app)
+    first = ours.dumps({"a": 1})  # keyed by _NOW, signed at _NOW + 1
+    second = ours.dumps({"a": 1})  # at _NOW
+
+    with mock.patch.object(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: _NOW
+    ):
+        assert second == _fresh_serializer(interface, ["a key of its own"]).dumps(
+            {"a": 1}
+        )
+
+    assert first != second
+
+
+def test_old_key_cookies_are_remembered_per_signer(clock):
+    app = flask.Flask(__name__)
+    app.secret_key = "new key"
+    app.config["SECRET_KEY_FALLBACKS"] = ["old key"]
+    interface = SecureCookieSessionInterface()
+    ours = interface.get_signing_serializer(app)
+    old_cookie = _fresh_serializer(interface, ["old key"]).dumps({"who": "old"})
+
+    for _ in range(2):
+        assert ours.loads(old_cookie) == {"who": "old"}
+
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    rotated = interface.get_signing_serializer(app)
+    assert rotated is not ours
+    assert isinstance(_outcome(lambda: rotated.loads(old_cookie)), tuple)
