@@ -924,7 +924,10 @@ def test_request_init_equals_werkzeugs(
             return type(e), str(e)
 
         state = dict(vars(request))
-        state["headers"] = (type(request.headers), list(request.headers))
+        headers = request.headers
+        state["headers"] = (type(headers), list(headers), headers._list)
+        state["headers_state"] = sorted(vars(headers))
+        assert headers.environ is env
         state["environ"] = {
             k: (v is request if k == "werkzeug.request" else v) for k, v in env.items()
         }
