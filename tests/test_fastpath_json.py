@@ -225,6 +225,71 @@ def test_threads_share_the_c_encoder_without_false_cycles(app):
     assert errors == []
 
 
+# --- row 5c: compact responses keyed by the provider's settings ----------
+
+
+class _GenericDumps(flask.json.provider.DefaultJSONProvider):
+    """Overrides dumps (calling the shipped one): response takes the
+    generic path through it.
+    """
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        return super().dumps(obj, **kwargs)
+
+
+_PROVIDER_SETTINGS = st.fixed_dictionaries(
+    {},
+    optional={
+        "sort_keys": st.booleans(),
+        "ensure_ascii": st.booleans(),
+        "compact": st.sampled_from([None, True, False]),
+    },
+)
+
+
+@given(value=_json_values, settings_=_PROVIDER_SETTINGS, debug=st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_compact_response_is_what_dumps_gives(value, settings_, debug):
+    app = flask.Flask(__name__)
+    app.debug = debug
+    generic = _GenericDumps(app)
+
+    for name, setting in settings_.items():
+        setattr(app.json, name, setting)
+        setattr(generic, name, setting)
+
+    for _ in range(2):  # made, then reused
+        ours = _outcome(lambda: app.json.response(value).get_data(as_text=True))
+        expected = _outcome(lambda: generic.response(value).get_data(as_text=True))
+        assert ours == expected
+
+
+def test_compact_response_follows_setting_changes(app):
+    class Thing:
+        pass
+
+    assert app.json.response({"b": 1, "a": "é"}).data == b'{"a":"\\u00e9","b":1}\n'
+    app.json.sort_keys = False
+    assert app.json.response({"b": 1, "a": "é"}).data == b'{"b":1,"a":"\\u00e9"}\n'
+    app.json.ensure_ascii = False
+    assert app.json.response({"b": 1, "a": "é"}).data == '{"b":1,"a":"é"}\n'.encode()
+    app.json.default = lambda o: "thing"
+    assert app.json.response([Thing()]).data == b'["thing"]\n'
+
+
+def test_dumps_patched_on_the_provider_is_called(app, monkeypatch):
+    calls = []
+    original = app.json.dumps
+
+    def recording(obj: t.Any, **kwargs: t.Any) -> str:
+        calls.append(kwargs)
+        return original(obj, **kwargs)
+
+    monkeypatch.setattr(app.json, "dumps", recording)
+    assert app.json.response({"a": 1}).data == b'{"a":1}\n'
+    assert calls == [{"separators": (",", ":")}]
+
+
 # --- row 6: tags asked per exact type (TaggedJSONSerializer.tag) -----------
 
 
