@@ -947,3 +947,65 @@ def test_request_init_is_ours_with_this_werkzeug():
 
     assert _init_is_equivalent()
     assert "__init__" in vars(flask.Request)
+
+
+# --- row 13b: MultiDicts of query and form pairs filled directly -----------
+
+
+class _CountingMultiDict(ImmutableMultiDict):  # type: ignore[type-arg]
+    made = 0
+
+    def __init__(self, mapping: t.Any = None) -> None:
+        type(self).made += 1
+        super().__init__(mapping)
+
+
+class _NewMultiDict(MultiDict):  # type: ignore[type-arg]
+    def __new__(cls, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        rv = super().__new__(cls)
+        rv.tag = "made by __new__"
+        return rv
+
+
+class _PlainSubclass(ImmutableMultiDict):  # type: ignore[type-arg]
+    pass
+
+
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["a", "b", "", "é"]), st.text(max_size=3)),
+        max_size=6,
+    ),
+    cls=st.sampled_from(
+        [
+            MultiDict,
+            ImmutableMultiDict,
+            _PlainSubclass,
+            _NewMultiDict,
+            _CountingMultiDict,
+        ]
+    ),
+)
+@settings(max_examples=200, deadline=None)
+def test_multidict_of_pairs_is_the_constructors(pairs, cls):
+    from flask.wrappers import _multidict
+
+    ours, generic = _multidict(cls, list(pairs)), cls(list(pairs))
+    assert type(ours) is type(generic)
+    assert list(ours.items(multi=True)) == list(generic.items(multi=True))
+    assert ours.to_dict(flat=False) == generic.to_dict(flat=False)
+    assert vars(ours) == vars(generic)
+
+
+def test_request_class_with_its_own_storage_class_makes_it(app):
+    class Req(flask.Request):
+        parameter_storage_class = _CountingMultiDict
+
+    app.request_class = Req
+    app.add_url_rule(
+        "/", "args", lambda: {"q": flask.request.args.getlist("q")}, methods=["POST"]
+    )
+    before = _CountingMultiDict.made
+    rv = app.test_client().post("/?q=1&q=2", data={"f": "x"})
+    assert rv.json == {"q": ["1", "2"]}
+    assert _CountingMultiDict.made == before + 1
