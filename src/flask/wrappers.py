@@ -584,9 +584,10 @@ _ERROR_PAGES: dict[
     tuple[int, str | None], tuple[list[tuple[str, str]], str, int, bytes] | None
 ] = {}
 
-# The direct builds set the header list werkzeug's Headers keeps; without
-# one (another werkzeug version) they are never taken.
-_HEADERS_KEEP_A_LIST = type(vars(Headers()).get("_list")) is list
+# The direct builds make headers without their constructor and set the
+# list werkzeug's Headers keeps, its only state; with other state (another
+# werkzeug version) they are never taken.
+_HEADERS_KEEP_A_LIST = vars(Headers()) == {"_list": []}
 
 
 class _ResponseHeaders(Headers):
@@ -804,7 +805,7 @@ class Response(ResponseBase):
             return cls(data, mimetype=mimetype)
 
         rv = cls.__new__(cls)
-        headers = _ResponseHeaders()
+        headers = _new_object(_ResponseHeaders)
         headers._list = [("Content-Type", plan[0]), ("Content-Length", str(len(data)))]
         rv.headers = headers
         rv._status = plan[1]
@@ -855,7 +856,7 @@ class Response(ResponseBase):
         header_list, status, status_code, page = cast
         # As force_type: the class is set, its constructor does not run.
         rv = cls.__new__(cls)
-        headers = _ResponseHeaders()
+        headers = _new_object(_ResponseHeaders)
         headers._list = list(header_list)
         rv.headers = headers
         rv._status = status

@@ -252,8 +252,9 @@ class DefaultJSONProvider(JSONProvider):
         :attr:`compact` says otherwise, ending with a newline.
         """
         obj = self._prepare_response_obj(args, kwargs)
-
-        indented = (self.compact is None and self._app.debug) or self.compact is False
+        app = self._app
+        compact = self.compact
+        indented = (compact is None and app.debug) or compact is False
         # A dumps of a subclass, or set on this provider, is called.
         own_dumps = type(self).dumps is not DefaultJSONProvider.dumps or (
             "dumps" in vars(self)
@@ -288,7 +289,7 @@ class DefaultJSONProvider(JSONProvider):
                 text = _encode(pair, obj)
 
         body = f"{text}\n"
-        cls = self._app.response_class
+        cls = app.response_class
         # The framework's response class can build this faster.
         from_data = getattr(cls, "_from_data", None)
 
