@@ -287,3 +287,27 @@ def test_a_headers_class_of_its_own(app: flask.Flask):
     rv = get(app, "/deny")
     assert rv.headers.getlist("X-Frame-Options") == ["DENY"]
     assert security_headers(rv) == {**EXPECTED, "X-Frame-Options": "DENY"}
+
+
+def test_directly_built_responses_take_the_headers_at_once(
+    app: flask.Flask, monkeypatch: pytest.MonkeyPatch
+):
+    """The headers of text, JSON and error responses are werkzeug's list of
+    pairs: extended at once, not added one by one, with the same result.
+    """
+    from flask import _security_headers
+
+    one_by_one: list[object] = []
+    add_each = _security_headers._add_each
+
+    def recording(headers: t.Any, *args: t.Any) -> None:
+        one_by_one.append(type(headers))
+        add_each(headers, *args)
+
+    monkeypatch.setattr(_security_headers, "_add_each", recording)
+    app.add_url_rule("/json", "json", lambda: {"a": 1})
+
+    for path in ("/", "/json", "/missing"):
+        assert security_headers(get(app, path)) == EXPECTED
+
+    assert one_by_one == []

@@ -21,6 +21,7 @@ import typing as t
 from werkzeug.datastructures import Headers
 
 from .globals import _cv_request
+from .wrappers import _LIST_HEADERS
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Request
@@ -247,7 +248,7 @@ def add_security_headers(req: Request, response: Response, setting: t.Any) -> No
     # PERF: werkzeug's own Headers take the pairs at once: their values
     # were checked by resolve(), which is what Headers.add does each time
     # (a quarter of the cost of this function).
-    if type(headers) is not Headers:
+    if type(headers) not in _LIST_HEADERS:
         _add_each(headers, pairs, plan.names)
         return
 

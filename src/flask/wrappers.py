@@ -623,6 +623,11 @@ class _ResponseHeaders(Headers):
         super().__setitem__(key, value)
 
 
+#: The header classes whose state is werkzeug's ``_list`` of pairs, read
+#: and extended directly by the fast paths (a subclass may keep its own).
+_LIST_HEADERS = (Headers, _ResponseHeaders)
+
+
 class _ErrorPage:
     """The body of an HTTP error's response: one chunk, read as a stream.
 
@@ -950,7 +955,7 @@ class Response(ResponseBase):
                 own = self.headers
                 headers = (
                     list(own._list)
-                    if type(own) is _ResponseHeaders or type(own) is Headers
+                    if type(own) in _LIST_HEADERS
                     else own.to_wsgi_list()
                 )
                 has_length = False
