@@ -25,6 +25,8 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
+from flask.wrappers import _decode_at_once
+from flask.wrappers import _parse_fields
 from flask.wrappers import _parse_urlencoded
 from flask.wrappers import Request
 from flask.wrappers import Response
@@ -435,6 +437,10 @@ def test_direct_plans_stay_bounded():
 _QUERY_PIECES = [b"a", b"b", b"=", b"&", b"+", b"%", b"%4", b"%41", b"%80"]
 _QUERY_PIECES += [b"%C3", b"%a9", b"%E2%82", b"%e2%82%ac", b"%2B", b"%26"]
 _QUERY_PIECES += [b"\xc3\xa9", b"\xe2\x82\xac", b"\xe2\x82", b"\x80", b";", b" "]
+# What the decoder of whole strings uses or must refuse: its marks, raw and
+# escaped, quoted-printable's "=" and soft line breaks, lowercase escapes.
+_QUERY_PIECES += [b"\x00", b"\x01", b"%00", b"%01", b"%3D", b"%3d", b"\r", b"\n"]
+_QUERY_PIECES += [b"%0A", b"%0d", b"%%", b"%=", b"%4=", b"%3", b"%ff", b"_"]
 _pieces = st.lists(st.sampled_from(_QUERY_PIECES), max_size=16)
 
 
@@ -454,6 +460,36 @@ def test_urlencoded_fast_path_matches_parse_qsl(pieces):
     assert _parse_urlencoded(text) == expected
 
 
+@settings(max_examples=1000, deadline=None)
+@given(_pieces)
+def test_whole_string_decoding_matches_field_by_field(pieces):
+    """The fast path decodes the escapes of the whole string at once; when
+    it takes a string, its pairs are the field-by-field parser's."""
+    text = b"".join(pieces).decode("utf-8", "werkzeug.url_quote")
+    pairs = _decode_at_once(text) if text.isascii() else None
+
+    if pairs is not None:
+        assert pairs == _parse_fields(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("a=%41&b=c+d%2F", True),
+        ("a=b=c%20", True),
+        ("a=%4", False),  # a truncated escape
+        ("a=%%41", False),
+        ("a=%00", False),  # decodes to a mark
+        ("a=%0A\n", False),  # quoted-printable's line break
+        ("a=%FF", False),  # not UTF-8: left percent-encoded
+    ],
+)
+def test_whole_string_decoding_takes_only_valid_escapes(text, taken):
+    pairs = _decode_at_once(text)
+    assert (pairs is not None) is taken
+    assert _parse_urlencoded(text) == _parse_fields(text)
+
+
 @pytest.mark.parametrize(
     ("query", "pairs"),
     [
@@ -464,6 +500,8 @@ def test_urlencoded_fast_path_matches_parse_qsl(pieces):
         (b"a=1&a=2&b=", [("a", "1"), ("a", "2"), ("b", "")]),
         (b"a=b=c", [("a", "b=c")]),
         (b"q=x;y", [("q", "x;y")]),
+        (b"a=%41=%42&b=c", [("a", "A=B"), ("b", "c")]),
+        (b"%61%3D=%26&", [("a=", "&")]),
     ],
 )
 def test_urlencoded_fast_path_cases(query, pairs):

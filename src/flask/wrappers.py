@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import typing as t
+from binascii import a2b_qp
 from urllib.parse import unquote_to_bytes
 
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec handler
@@ -79,8 +80,19 @@ def _unquote_field(text: str) -> str:
 def _parse_urlencoded(text: str) -> list[tuple[str, str]]:
     """``parse_qsl(text, keep_blank_values=True,
     errors="werkzeug.url_quote")``, as werkzeug parses query strings and
-    urlencoded forms, in about half the time.
+    urlencoded forms, in about a sixth of parse_qsl's time.
     """
+    if "%" in text and text.isascii():
+        pairs = _decode_at_once(text)
+
+        if pairs is not None:
+            return pairs
+
+    return _parse_fields(text)
+
+
+def _parse_fields(text: str) -> list[tuple[str, str]]:
+    """:func:`_parse_urlencoded` one field at a time: any input."""
     # PERF: parse_qsl unquotes each field through a regex split and a
     # decode per ASCII run; splitting here and decoding each field in one
     # go gives the same pairs. The 10-field form of bench/ parses in 13 us
@@ -92,6 +104,61 @@ def _parse_urlencoded(text: str) -> list[tuple[str, str]]:
         if part:  # parse_qsl skips empty fields too
             name, _, value = part.partition("=")
             pairs.append((_unquote_field(name), _unquote_field(value)))
+
+    return pairs
+
+
+# "&" and "=" become bytes that mark the fields, "%" the escape character
+# of quoted-printable, "+" a space.
+_URLENCODED_TO_QP = bytes.maketrans(b"&=%+", b"\x00\x01= ")
+
+
+def _decode_at_once(text: str) -> list[tuple[str, str]] | None:
+    """:func:`_parse_fields` for an ASCII string whose escapes are all
+    valid, or ``None`` when it is not one.
+
+    PERF: the escapes of the whole string are decoded by one C call,
+    binascii's quoted-printable decoder, once the separators are swapped
+    for marks and ``%`` for ``=``: the 10-field form of bench/ parses in
+    5.4 us instead of 19 us, 21% fewer instructions for the whole request
+    (459k -> 363k). Equal to
+    the field-by-field parse on random input
+    (tests/test_response_fastpath.py).
+    """
+    raw = text.encode()
+
+    # Quoted-printable's soft line breaks: the one case where a bad escape
+    # would drop two bytes, as a good one does.
+    if b"\n" in raw or b"\r" in raw:
+        return None
+
+    decoded = a2b_qp(raw.translate(_URLENCODED_TO_QP))
+
+    # Each valid escape shrinks three bytes into one, an invalid one less;
+    # the marks are only the separators when no escape or raw byte made
+    # one too.
+    if (
+        len(decoded) != len(raw) - 2 * raw.count(b"%")
+        or decoded.count(b"\x00") != raw.count(b"&")
+        or decoded.count(b"\x01") != raw.count(b"=")
+    ):
+        return None
+
+    try:
+        fields = decoded.decode()
+    except UnicodeDecodeError:  # left percent-encoded: field by field
+        return None
+
+    pairs = []
+
+    for part in fields.split("\x00"):
+        if part:
+            name, _, value = part.partition("\x01")
+
+            if "\x01" in value:  # "a=b=c": the value keeps its "="
+                value = value.replace("\x01", "=")
+
+            pairs.append((name, value))
 
     return pairs
 
