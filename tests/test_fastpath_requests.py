@@ -138,6 +138,8 @@ class _OrderedStorage(flask.Request):
 
 
 _parsed: list[str] = []
+_FORM_PIECES = [b"a", b"=", b"&", b"+", b"%", b"%41", b"%FF", b"%C3%A9", b"\xc3\xa9"]
+_FORM_PIECES += [b"\xff", b"%2B", b"%26", b"%3D", b"\n", b"%00"]
 
 
 class _RecordingParser(FormDataParser):
@@ -216,6 +218,182 @@ def test_plain_request_parses_with_its_own_parser():
     """The control: a plain request's form goes through our parser."""
     request = flask.Request(EnvironBuilder().get_environ())
     assert type(request.make_form_data_parser()) is flask.wrappers._FormDataParser
+
+
+# The urlencoded form loaded without werkzeug's parser object, against the
+# same request class with the direct load turned off.
+
+
+class _WantsNoForm(flask.Request):
+    @property
+    def want_form_data_parsed(self) -> bool:  # type: ignore[override]
+        return False
+
+
+class _OwnStreamForParsing(flask.Request):
+    def _get_stream_for_parsing(self) -> t.IO[bytes]:
+        return io.BytesIO(b"from=parsing")
+
+
+class _OwnMimetype(flask.Request):
+    @property
+    def mimetype(self) -> str:  # type: ignore[override]
+        return "text/plain"
+
+
+class _OwnStream(flask.Request):
+    @cached_property
+    def stream(self) -> t.IO[bytes]:  # type: ignore[override]
+        return io.BytesIO(b"own=stream")
+
+
+class _OwnLimits(flask.Request):
+    max_form_memory_size = 4  # type: ignore[assignment]
+
+
+class _OwnLoader(flask.Request):
+    def _load_form_data(self) -> None:
+        _parsed.append("own loader")
+        super()._load_form_data()
+
+
+class _SkipsSuperInit(flask.Request):
+    def __init__(self, environ: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        self.environ = environ
+        self.headers = EnvironHeaders(environ)
+        self.shallow = False
+
+
+_FORM_CLASSES = [
+    flask.Request,
+    _MutableStorage,
+    _OrderedStorage,
+    _OwnParserClass,
+    _OwnMakeParser,
+    _WantsNoForm,
+    _OwnStreamForParsing,
+    _OwnMimetype,
+    _OwnStream,
+    _OwnLimits,
+    _OwnLoader,
+    _SkipsSuperInit,
+]
+
+
+def _generic(request_class: type[flask.Request]) -> type[flask.Request]:
+    """The class with the direct load of urlencoded forms turned off."""
+    return type(
+        "Generic", (request_class,), {"_load_urlencoded_form": lambda self: False}
+    )
+
+
+def _form_outcome(request: flask.Request) -> list[t.Any]:
+    """What loading the form gave: the fields, the files and what is left
+    in the stream, or the errors."""
+    outcome: list[t.Any] = []
+
+    for name in ("form", "files", "stream"):
+        try:
+            value = getattr(request, name)
+            value = value.read() if name == "stream" else value
+        except Exception as e:  # noqa: BLE001 - the error is the outcome
+            outcome.append((type(e), str(e)))
+        else:
+            outcome.append(
+                value
+                if name == "stream"
+                else (type(value), list(value.items(multi=True)))
+            )
+
+    return outcome
+
+
+def _form_environ(body: bytes, **overrides: t.Any) -> dict[str, t.Any]:
+    environ = EnvironBuilder(
+        method="POST",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    ).get_environ()
+    environ.update(overrides)
+    return environ
+
+
+@pytest.mark.parametrize("request_class", _FORM_CLASSES)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"a=1&a=2&b=%C3%A9&c",
+        b"f=x+%26+y&g=%2F",
+        b"bad=%FF%FE",  # valid escapes of bytes that are not UTF-8
+        b"raw=\xff",  # a raw byte that is not UTF-8: no fields
+        b"",
+    ],
+)
+@pytest.mark.parametrize("get_data_first", [False, True])
+def test_urlencoded_form_is_the_generic_loaders(request_class, body, get_data_first):
+    outcomes = []
+
+    for cls in (request_class, _generic(request_class)):
+        _parsed.clear()
+        request = cls(_form_environ(body))
+
+        if get_data_first:
+            request.get_data()
+
+        outcomes.append((_form_outcome(request), list(_parsed)))
+
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("request_class", _FORM_CLASSES)
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"MAX_FORM_MEMORY_SIZE": 5},  # 413: the body is past it
+        {"MAX_CONTENT_LENGTH": 5},  # 413 too
+        {"MAX_FORM_MEMORY_SIZE": 500, "MAX_CONTENT_LENGTH": 500},
+    ],
+)
+@pytest.mark.parametrize("content_length", [None, "x", "3"])
+def test_urlencoded_form_limits_are_the_generic_loaders(
+    app, request_class, config, content_length
+):
+    app.config.update(config)
+    overrides = {"wsgi.input_terminated": True}
+
+    if content_length is not None:
+        overrides["CONTENT_LENGTH"] = content_length
+
+    outcomes = []
+
+    with app.app_context():
+        for cls in (request_class, _generic(request_class)):
+            request = cls(_form_environ(b"a=1&b=2&c=3", **overrides))
+            outcomes.append(_form_outcome(request))
+
+    assert outcomes[0] == outcomes[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FORM_PIECES), max_size=12))
+def test_urlencoded_form_on_random_bodies(pieces):
+    body = b"".join(pieces)
+    outcomes = [
+        _form_outcome(cls(_form_environ(body)))
+        for cls in (flask.Request, _generic(flask.Request))
+    ]
+    assert outcomes[0] == outcomes[1]
+
+
+def test_direct_form_load_is_taken_for_a_plain_request():
+    """The control: a plain request's urlencoded form is loaded directly,
+    without a parser."""
+    request = flask.Request(_form_environ(b"a=1"))
+    assert request._load_urlencoded_form()
+    assert request.form.to_dict() == {"a": "1"}
+    request = _OwnMimetype(_form_environ(b"a=1"))
+    assert not request._load_urlencoded_form()
+    assert "form" not in request.__dict__
 
 
 # --- row 14: blueprint scopes cached per matched rule ----------------------
