@@ -38,6 +38,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
+from werkzeug.local import LocalProxy
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
 from werkzeug.routing import MapAdapter
@@ -1187,3 +1188,96 @@ def test_request_class_with_its_own_storage_class_makes_it(app):
     rv = app.test_client().post("/?q=1&q=2", data={"f": "x"})
     assert rv.json == {"q": ["1", "2"]}
     assert _CountingMultiDict.made == before + 1
+
+
+# --- the context proxies' attribute access ----------------------------------
+
+_PROXIES = ["current_app", "g", "request", "session", "request_ctx", "app_ctx"]
+
+
+def _werkzeug_proxy(name: str) -> LocalProxy[t.Any]:
+    """werkzeug's own proxy to what ``flask.globals.<name>`` stands for."""
+    ours = getattr(flask.globals, name)
+    return LocalProxy(
+        ours._ContextProxy__var,
+        ours._ContextProxy__attribute,
+        unbound_message=ours._ContextProxy__message,
+    )
+
+
+def _attempt(f: t.Callable[[], t.Any]) -> t.Any:
+    try:
+        return "ok", f()
+    except Exception as e:  # noqa: BLE001 - the error is the outcome
+        return type(e), str(e)
+
+
+# An attribute each proxy's target has.
+_PROXIED_ATTRIBUTE = {
+    "current_app": "name",
+    "app_ctx": "app",
+    "g": "get",
+    "request": "method",
+    "session": "modified",
+    "request_ctx": "request",
+}
+
+
+def _proxy_outcomes(proxy: t.Any, name: str) -> list[t.Any]:
+    return [
+        _attempt(lambda: repr(proxy)),
+        _attempt(lambda: proxy.missing_attribute),
+        _attempt(lambda: hasattr(proxy, "missing_attribute")),
+        _attempt(lambda: setattr(proxy, "set_here", 1)),
+        _attempt(lambda: proxy.set_here),
+        _attempt(lambda: delattr(proxy, "set_here")),
+        _attempt(lambda: proxy.set_here),
+        _attempt(lambda: type(getattr(proxy, _PROXIED_ATTRIBUTE[name])).__name__),
+    ]
+
+
+@pytest.mark.parametrize("name", _PROXIES)
+@pytest.mark.parametrize("where", ["outside", "app", "request"])
+def test_proxies_are_werkzeugs(name, where):
+    """Reading, setting and deleting attributes through our proxies does
+    what werkzeug's proxy does, bound or not."""
+    app = flask.Flask(__name__)
+    app.secret_key = "k"
+    ours, theirs = getattr(flask.globals, name), _werkzeug_proxy(name)
+    outcomes = []
+
+    for proxy in (ours, theirs):
+        if where == "outside":
+            outcomes.append(_proxy_outcomes(proxy, name))
+        elif where == "app":
+            with app.app_context():
+                outcomes.append(_proxy_outcomes(proxy, name))
+        else:
+            with app.test_request_context():
+                outcomes.append(_proxy_outcomes(proxy, name))
+
+    # The repr of a bound proxy is its target's: an object's names its id.
+    if where != "outside" and name in ("request_ctx", "app_ctx", "g"):
+        outcomes[0][0] = outcomes[1][0] = None
+
+    assert outcomes[0] == outcomes[1]
+
+
+def test_proxy_keeps_no_attribute_of_its_target_for_itself():
+    """``g`` holds any name, even those of the proxy's own state."""
+    app = flask.Flask(__name__)
+
+    with app.app_context():
+        for name in ("var", "attribute", "message", "_var", "__var", "wrapped"):
+            setattr(flask.g, name, name)
+            assert getattr(flask.g, name) == name
+            assert flask.g.get(name) == name
+
+
+def test_session_through_the_proxy_is_marked_accessed():
+    app = flask.Flask(__name__)
+    app.secret_key = "k"
+
+    with app.test_request_context() as ctx:
+        assert flask.session.get("x") is None
+        assert ctx._session.accessed
