@@ -1281,3 +1281,44 @@ def test_session_through_the_proxy_is_marked_accessed():
     with app.test_request_context() as ctx:
         assert flask.session.get("x") is None
         assert ctx._session.accessed
+
+
+# --- the body stream, made without a second read of the limit ---------------
+
+
+@pytest.mark.parametrize("content_length", [None, "5", "50", "x", "-1"])
+@pytest.mark.parametrize("limit", [None, 4, 10, 100])
+@pytest.mark.parametrize("terminated", [False, True])
+@pytest.mark.parametrize("shallow", [False, True])
+def test_stream_is_werkzeugs(content_length, limit, terminated, shallow):
+    """The stream, and what reading it gives, are werkzeug's (bar the body
+    over the limit without a length that the server ends, which ours
+    refuses: tests/security/test_sec_limits.py)."""
+    if terminated and content_length is None and limit is not None:
+        pytest.skip("the documented difference")
+
+    environ = EnvironBuilder(method="POST", data=b"0123456789").get_environ()
+    environ.pop("CONTENT_LENGTH")
+
+    if content_length is not None:
+        environ["CONTENT_LENGTH"] = content_length
+
+    if terminated:
+        environ["wsgi.input_terminated"] = True
+
+    body = environ["wsgi.input"].read()
+    outcomes = []
+
+    for cls in (flask.Request, WerkzeugRequest):
+        request = cls(
+            dict(environ, **{"wsgi.input": io.BytesIO(body)}), shallow=shallow
+        )
+        request.max_content_length = limit
+        outcomes.append(
+            [
+                _attempt(lambda r=request: type(r.stream).__name__),
+                _attempt(lambda r=request: r.stream.read()),
+            ]
+        )
+
+    assert outcomes[0] == outcomes[1]

