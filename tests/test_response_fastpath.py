@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
+from flask import wrappers
 from flask.wrappers import _decode_at_once
 from flask.wrappers import _parse_fields
 from flask.wrappers import _parse_urlencoded
@@ -133,6 +134,39 @@ def test_call_runs_close_callbacks():
     rv.call_on_close(lambda: closed.append(True))
     run_response(rv)
     assert closed == [True]
+
+
+@pytest.mark.parametrize("name", ["Location", "location", "Content-Length", "X-A"])
+def test_call_after_header_names_were_seen_plain(name, monkeypatch):
+    """Names remembered as plain (sent as they are) leave the others'
+    handling alone, in any case, however often they were seen."""
+    monkeypatch.setattr(wrappers, "_PLAIN_HEADER_NAMES", set())
+
+    for _ in range(2):
+        for case in ("extra headers", "location", "content location", "plain"):
+            run_response(_make(**CASES[case]))
+
+    headers = {name: "/ü" if "ocation" in name else "1"}
+    kwargs = dict(status=302, headers=headers)
+
+    if name == "Content-Length":  # a wrong length, sent as the app set it
+        kwargs = dict(body="abc", headers=headers)
+
+    assert run_response(_make(**kwargs)) == _generic(_make(**kwargs))
+    assert "Location" not in wrappers._PLAIN_HEADER_NAMES
+    assert "Content-Length" not in wrappers._PLAIN_HEADER_NAMES
+    assert "X-A" in wrappers._PLAIN_HEADER_NAMES  # the control
+
+
+def test_plain_header_names_stay_bounded(monkeypatch):
+    monkeypatch.setattr(wrappers, "_PLAIN_HEADER_NAMES", set())
+
+    for i in range(300):
+        run_response(_make(headers={f"X-{i}": "1"}))
+
+    assert len(wrappers._PLAIN_HEADER_NAMES) <= 256
+    rv = _make(headers={"X-New": "1"})
+    assert run_response(rv) == _generic(_make(headers={"X-New": "1"}))
 
 
 def test_call_refuses_newline_in_header_name():
