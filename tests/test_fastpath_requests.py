@@ -732,6 +732,120 @@ def test_plain_functions_skip_inspect(app, monkeypatch):
     assert asked == [partial]
 
 
+# Hooks that are plain sync functions are called without ensure_sync when
+# it would return them unchanged.
+
+
+def _hooks_app(app_class: type[flask.Flask], hook: t.Any) -> flask.Flask:
+    """An app whose blueprint has ``hook`` among plain before and after
+    request functions, each logging its name."""
+    app = app_class(__name__)
+    bp = flask.Blueprint("bp", __name__)
+
+    def before_app() -> None:
+        flask.g.log = ["before app"]
+
+    def before_bp() -> None:
+        flask.g.log.append("before bp")
+
+    def after_bp(response: flask.Response) -> flask.Response:
+        flask.g.log.append("after bp")
+        response.headers["X-Log"] = ",".join(flask.g.log)
+        return response
+
+    app.before_request(before_app)
+    bp.before_request(before_bp)
+    bp.before_request(hook)
+    bp.after_request(after_bp)
+    bp.route("/")(lambda: ",".join(flask.g.log))
+    app.register_blueprint(bp)
+    return app
+
+
+def _log_hook() -> None:
+    flask.g.log.append("hook")
+
+
+async def _async_log_hook() -> None:
+    flask.g.log.append("async hook")
+
+
+class _CallableHook:
+    def __call__(self) -> None:
+        flask.g.log.append("callable hook")
+
+
+@functools.wraps(_log_hook)
+def _wrapped_hook() -> None:
+    flask.g.log.append("wrapped hook")
+
+
+def _early_hook() -> str:
+    return "early"
+
+
+_ensured: list[t.Any] = []
+
+
+class _OwnEnsureSync(flask.Flask):
+    def ensure_sync(self, func: t.Any) -> t.Any:
+        _ensured.append(getattr(func, "__name__", type(func).__name__))
+        return super().ensure_sync(func)
+
+
+@pytest.mark.parametrize(
+    "hook", [_log_hook, _async_log_hook, _CallableHook(), _wrapped_hook, _early_hook]
+)
+@pytest.mark.parametrize("app_class", [flask.Flask, _OwnEnsureSync])
+def test_hooks_called_directly_are_what_ensure_sync_calls(app_class, hook):
+    outcomes = []
+
+    for direct in (True, False):
+        app = _hooks_app(app_class, hook)
+
+        if not direct:  # the generic path: every hook through ensure_sync
+            app._calls_hooks_directly = lambda: False  # type: ignore[method-assign]
+
+        _ensured.clear()
+        rv = app.test_client().get("/")
+        outcomes.append((rv.data, rv.headers.get("X-Log"), list(_ensured)))
+
+    assert outcomes[0] == outcomes[1]
+
+    if app_class is _OwnEnsureSync:  # an override is asked for each hook
+        assert "before_app" in outcomes[0][2] and "after_bp" in outcomes[0][2]
+
+
+@pytest.mark.parametrize("where", ["class", "app"])
+def test_replaced_ensure_sync_is_called_for_every_hook(monkeypatch, where):
+    app = _hooks_app(flask.Flask, _log_hook)
+    calls = []
+    real = flask.Flask.ensure_sync
+
+    if where == "class":
+        monkeypatch.setattr(
+            flask.Flask, "ensure_sync", lambda self, f: calls.append(f) or real(self, f)
+        )
+    else:
+        monkeypatch.setattr(
+            app, "ensure_sync", lambda f: calls.append(f) or real(app, f)
+        )
+
+    assert app.test_client().get("/").data == b"before app,before bp,hook"
+    assert len(calls) == 5  # three before, one after, the view
+
+
+def test_plain_hooks_are_called_directly():
+    """The control: a scope of plain hooks skips ensure_sync; an async one
+    among them sends the whole scope through it."""
+    for hook, direct in ((_log_hook, True), (_async_log_hook, False)):
+        app = _hooks_app(flask.Flask, hook)
+
+        with app.test_request_context("/") as ctx:  # matched: in the blueprint
+            assert app._request_plan(ctx.request).sync_hooks is direct
+            assert app._calls_hooks_directly()
+
+
 # --- row 19: helpers._app, the app without the proxy -----------------------
 
 

@@ -503,3 +503,28 @@ def test_uvicorn_client_disconnect(tmp_path: Path) -> None:
     assert "view finally" in output
     assert "Exception in ASGI application" not in output
     assert "Traceback" not in output
+
+
+def test_sync_hooks_run_in_the_pool(app: flask.Flask) -> None:
+    """Plain sync before and after request functions are sent to the pool
+    like sync views, never called on the loop's thread."""
+    names: list[str] = []
+
+    @app.before_request
+    def before() -> None:
+        names.append(threading.current_thread().name)
+
+    @app.after_request
+    def after(response: flask.Response) -> flask.Response:
+        names.append(threading.current_thread().name)
+        return response
+
+    @app.route("/sync")
+    def sync_view() -> str:
+        return "sync"
+
+    exchange = asyncio.run(asgi_call(app.asgi, Req(path="/sync")))
+
+    assert exchange.result().body == b"sync"
+    assert len(names) == 2
+    assert all(name.startswith("flask-asgi") for name in names), names

@@ -14,6 +14,8 @@ the scope until its registries change (see :mod:`._registry`).
 from __future__ import annotations
 
 import typing as t
+from inspect import CO_COROUTINE
+from types import FunctionType
 
 from ._registry import is_tracked
 
@@ -23,6 +25,18 @@ if t.TYPE_CHECKING:  # pragma: no cover
 # Distinct exception classes remembered per plan. Classes can be made at
 # run time, so the memory is bounded.
 _HANDLER_MEMORY = 256
+
+
+def is_plain_sync(func: t.Any) -> bool:
+    """Whether ``func`` is a plain ``def`` function (no attributes that
+    could mark or wrap a coroutine function): ``ensure_sync`` returns it
+    as it is, outside ASGI.
+    """
+    return (
+        type(func) is FunctionType
+        and not func.__dict__
+        and not func.__code__.co_flags & CO_COROUTINE
+    )
 
 
 class ScopePlan:
@@ -41,6 +55,7 @@ class ScopePlan:
         "before_request",
         "after_request",
         "teardown_request",
+        "sync_hooks",
         "context_processors",
         "url_defaults",
         "_handler_spec",
@@ -67,6 +82,11 @@ class ScopePlan:
         self.url_defaults = self._collect(app.url_default_functions, inward, False)
         self.after_request = self._collect(app.after_request_funcs, outward, True)
         self.teardown_request = self._collect(app.teardown_request_funcs, outward, True)
+        #: Whether every before and after request function is a plain
+        #: sync function, which the app may call without ensure_sync.
+        self.sync_hooks = all(
+            map(is_plain_sync, (*self.before_request, *self.after_request))
+        )
         self._handler_spec = app.error_handler_spec
         self._handlers: dict[tuple[type, int | None], t.Any] = {}
 
