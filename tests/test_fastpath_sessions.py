@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.sansio.response import Response as SansioResponse
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 import flask
 from flask.sessions import NullSession
@@ -402,6 +403,27 @@ def test_parsed_files_are_closed_after_the_request():
     rv = app.test_client().post("/upload", data={"f": (io.BytesIO(b"abc"), "a.txt")})
     assert rv.data == b"abc"
     assert streams and streams[0].closed
+
+
+def test_close_is_skipped_only_without_files(monkeypatch):
+    """The control: werkzeug's close (which only closes files) is skipped
+    for a parsed form that sent none, and runs for one that sent one."""
+    closed = []
+    werkzeug_close = WerkzeugRequest.close
+
+    def close(self: t.Any) -> None:
+        closed.append(len(self.files))
+        werkzeug_close(self)
+
+    monkeypatch.setattr(WerkzeugRequest, "close", close)
+    monkeypatch.setattr(flask.ctx, "_werkzeug_request_close", close)
+    app = _session_app()
+    app.add_url_rule("/form", "form", lambda: flask.request.form, methods=["POST"])
+    client = app.test_client()
+    assert client.post("/form", data={"a": "1"}).json == {"a": "1"}
+    assert closed == []
+    client.post("/form", data={"f": (io.BytesIO(b"abc"), "a.txt")})
+    assert closed == [1]
 
 
 # --- row 7b: signed, verified and encoded values remembered ---------------

@@ -482,9 +482,10 @@ class RequestContext(_Pushable):
                 close = getattr(type(request), "close", None)
 
                 # PERF: werkzeug's close only closes the uploaded files;
-                # with none parsed there is nothing to do.
+                # with none parsed, or none sent, there is nothing to do.
                 if close is not None and (
-                    close is not _werkzeug_request_close or "files" in request.__dict__
+                    close is not _werkzeug_request_close
+                    or request.__dict__.get("files")
                 ):
                     request.close()
         finally:

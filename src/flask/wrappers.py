@@ -536,7 +536,7 @@ class Request(RequestBase):
         except ValueError:  # not UTF-8: werkzeug's parser gives no fields
             form = storage()
 
-        d["stream"], d["form"], d["files"] = stream, form, storage()
+        d["stream"], d["form"], d["files"] = stream, form, _multidict(storage, [])
         return True
 
     def _get_file_stream(
