@@ -1309,14 +1309,22 @@ def test_request_class_with_its_own_storage_class_makes_it(app):
 _PROXIES = ["current_app", "g", "request", "session", "request_ctx", "app_ctx"]
 
 
+# What each proxy stands for: its context variable, the attribute of the
+# variable's value, and its unbound message.
+_PROXIED = {
+    "current_app": (flask.globals._cv_app, "app", flask.globals._no_app_msg),
+    "app_ctx": (flask.globals._cv_app, None, flask.globals._no_app_msg),
+    "g": (flask.globals._cv_app, "g", flask.globals._no_app_msg),
+    "request": (flask.globals._cv_request, "request", flask.globals._no_req_msg),
+    "session": (flask.globals._cv_request, "session", flask.globals._no_req_msg),
+    "request_ctx": (flask.globals._cv_request, None, flask.globals._no_req_msg),
+}
+
+
 def _werkzeug_proxy(name: str) -> LocalProxy[t.Any]:
     """werkzeug's own proxy to what ``flask.globals.<name>`` stands for."""
-    ours = getattr(flask.globals, name)
-    return LocalProxy(
-        ours._ContextProxy__var,
-        ours._ContextProxy__attribute,
-        unbound_message=ours._ContextProxy__message,
-    )
+    var, attribute, message = _PROXIED[name]
+    return LocalProxy(var, attribute, unbound_message=message)
 
 
 def _attempt(f: t.Callable[[], t.Any]) -> t.Any:

@@ -122,8 +122,7 @@ def _decode_at_once(text: str) -> list[tuple[str, str]] | None:
     binascii's quoted-printable decoder, once the separators are swapped
     for marks and ``%`` for ``=``: the 10-field form of bench/ parses in
     5.4 us instead of 19 us, 21% fewer instructions for the whole request
-    (459k -> 363k). Equal to
-    the field-by-field parse on random input
+    (459k -> 363k). Equal to the field-by-field parse on random input
     (tests/test_response_fastpath.py).
     """
     raw = text.encode()
@@ -506,10 +505,10 @@ class Request(RequestBase):
 
         PERF: werkzeug's loader makes a parser, reading five settings for
         it, and parses the content type to choose its method: 13% of the
-        bench/ form request's instructions (363k -> 316k). The stream and the storage
-        class are read from the request as werkzeug reads them;
-        equal to werkzeug's loader on random bodies and for request
-        classes overriding each step (tests/test_fastpath_requests.py).
+        bench/ form request's instructions (363k -> 316k). The stream and
+        the storage class are read from the request as werkzeug reads them;
+        equal to werkzeug's loader on random bodies and for request classes
+        overriding each step (tests/test_fastpath_requests.py).
         """
         d = self.__dict__
         cls = type(self)
