@@ -214,7 +214,7 @@ def test_direct_build_steps_aside_when_the_constructor_sets_more(monkeypatch):
         pass
 
     assert Fresh._builds_directly
-    assert Fresh._plan(None) is None
+    assert Fresh._direct_plan(None) is None
     rv = Fresh._from_data("x")
     assert rv.extra == "state"  # type: ignore[attr-defined]
     assert _state(rv) == _state(Fresh("x"))
@@ -229,7 +229,7 @@ def test_direct_build_steps_aside_without_a_header_list(app, monkeypatch):
     class Fresh(Response):
         pass
 
-    assert Fresh._plan(None) is None
+    assert Fresh._direct_plan(None) is None
     assert _state(Fresh._from_data("x")) == _state(Fresh("x"))
 
 

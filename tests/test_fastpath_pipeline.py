@@ -209,3 +209,36 @@ def test_permanent_session_is_refreshed_without_being_used():
     # Without the refresh, an untouched session sets nothing.
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     assert "Set-Cookie" not in client.get("/").headers
+
+
+_REGISTRIES = (
+    "error_handler_spec",
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "template_context_processors",
+    "url_value_preprocessors",
+    "url_default_functions",
+)
+
+
+@pytest.mark.parametrize("name", _REGISTRIES)
+def test_registry_read_is_the_registry_assigned(name):
+    """The registry attributes have no __get__: a read is the instance's
+    own value, and assigning one still reaches the next request."""
+    app = _app()
+    assert getattr(app, name) is vars(app)[name]
+    replacement = {None: []}
+    setattr(app, name, replacement)
+    assert getattr(app, name) is replacement
+    assert _serve(app) == 200
+
+
+def test_assigned_registry_reaches_the_next_request():
+    app = _app()
+    _serve(app)
+    log: list[str] = []
+    app.before_request_funcs = {None: [lambda: log.append("before")]}
+    app.teardown_request_funcs = {None: [lambda e: log.append("teardown")]}
+    _serve(app)
+    assert log == ["before", "teardown"]

@@ -176,6 +176,14 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
     it is not trusted), then ``bind_to_environ`` with ``SERVER_NAME``, or
     without it when rules match hosts, and on the default subdomain unless
     subdomains are matched.
+
+    PERF: werkzeug validates the host twice per request (``get_host`` with
+    its pattern, then ``bind`` through the IDNA codec), together about 15%
+    of a hello-world request. When the host is the request's own and the
+    subdomain the default one, both depend only on the environ values in
+    the key below: a host seen before (the same one on almost every
+    request) is taken from memory, and the adapter is made directly, as
+    werkzeug's ``bind`` makes it. Errors are never remembered.
     """
     config = app.config
     url_map = app.url_map
@@ -185,64 +193,15 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
     if trusted is not None:
         request.trusted_hosts = trusted
 
-    server_name = config["SERVER_NAME"]
-
     if (
-        server_name is None
-        and not url_map.host_matching
-        and not app.subdomain_matching
-        and "HTTP_UPGRADE" not in environ
-        and type(url_map).bind_to_environ is Map.bind_to_environ
+        config["SERVER_NAME"] is not None
+        or url_map.host_matching
+        or app.subdomain_matching
+        or "HTTP_UPGRADE" in environ
+        or type(url_map).bind_to_environ is not Map.bind_to_environ
     ):
-        return _bind_known_host(app, url_map, request, environ)
+        return _bind_to_environ(app, url_map, request, environ)
 
-    _set_host(request, get_host(environ, request.trusted_hosts))
-    subdomain = None
-
-    if url_map.host_matching:
-        # Rules match the request's real host, which SERVER_NAME would hide.
-        server_name = None
-    elif not app.subdomain_matching:
-        subdomain = url_map.default_subdomain or ""
-
-    return url_map.bind_to_environ(
-        environ, server_name=server_name, subdomain=subdomain
-    )
-
-
-def _set_host(request: Request, host: str) -> None:
-    """COMPAT(3.1): the host worked out from the environ is set on the
-    request, whatever the request class does (a read-only ``host``
-    property fails as it does on Flask 3.1).
-    """
-    if type(request).host is _werkzeug_host:
-        # PERF: what werkzeug's cached_property stores, without its __set__.
-        request.__dict__["host"] = host
-    else:
-        request.host = host
-
-
-# Hosts seen, by what werkzeug's get_host reads: scheme, Host header,
-# server name and port, trusted hosts. The values: the host, and the
-# server name werkzeug's bind makes of it. The keys come from clients:
-# bounded, emptied when full.
-_KnownHosts = dict[tuple[t.Any, ...], tuple[str, str]]
-_HOST_MEMORY = 64
-
-
-def _bind_known_host(
-    app: Flask, url_map: Map, request: Request, environ: WSGIEnvironment
-) -> MapAdapter:
-    """What ``bind_to_environ`` gives when the host is the request's own
-    and the subdomain the default one, the host set on the request.
-
-    PERF: werkzeug validates the host twice per request (``get_host`` with
-    its pattern, then ``bind`` through the IDNA codec), together about 15%
-    of a hello-world request. Both depend only on the environ values in
-    the key below: a host seen before (the same one on almost every
-    request) is taken from memory, and the adapter is made directly, as
-    werkzeug's ``bind`` makes it. Errors are never remembered.
-    """
     trusted = request.trusted_hosts
     scheme = environ["wsgi.url_scheme"]
     host_header = environ.get("HTTP_HOST")
@@ -298,6 +257,48 @@ def _bind_known_host(
         method,
         query,
     )
+
+
+def _bind_to_environ(
+    app: Flask, url_map: Map, request: Request, environ: WSGIEnvironment
+) -> MapAdapter:
+    """``bind_to_request`` through werkzeug's ``bind_to_environ``: with a
+    ``SERVER_NAME``, host or subdomain matching, a websocket handshake, or
+    a map class of its own.
+    """
+    _set_host(request, get_host(environ, request.trusted_hosts))
+    server_name = app.config["SERVER_NAME"]
+    subdomain = None
+
+    if url_map.host_matching:
+        # Rules match the request's real host, which SERVER_NAME would hide.
+        server_name = None
+    elif not app.subdomain_matching:
+        subdomain = url_map.default_subdomain or ""
+
+    return url_map.bind_to_environ(
+        environ, server_name=server_name, subdomain=subdomain
+    )
+
+
+def _set_host(request: Request, host: str) -> None:
+    """COMPAT(3.1): the host worked out from the environ is set on the
+    request, whatever the request class does (a read-only ``host``
+    property fails as it does on Flask 3.1).
+    """
+    if type(request).host is _werkzeug_host:
+        # PERF: what werkzeug's cached_property stores, without its __set__.
+        request.__dict__["host"] = host
+    else:
+        request.host = host
+
+
+# Hosts seen, by what werkzeug's get_host reads: scheme, Host header,
+# server name and port, trusted hosts. The values: the host, and the
+# server name werkzeug's bind makes of it. The keys come from clients:
+# bounded, emptied when full.
+_KnownHosts = dict[tuple[t.Any, ...], tuple[str, str]]
+_HOST_MEMORY = 64
 
 
 def url_target(

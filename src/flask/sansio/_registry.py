@@ -158,28 +158,18 @@ def is_tracked(container: object) -> bool:
 
 
 class RegistryAttribute:
-    """A registry attribute of apps and blueprints. Reading it is plain;
-    assigning a new registry advances the owner's generation, so plans
-    built from the old one are dropped.
+    """A registry attribute of apps and blueprints: assigning a new
+    registry advances the owner's generation, so plans built from the old
+    one are dropped.
+
+    PERF: it has no ``__get__``, so reading the attribute is Python's own
+    lookup of the instance ``__dict__`` instead of a call (the request
+    path reads registries up to four times); on the class, the attribute
+    is this descriptor.
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
-
-    @t.overload
-    def __get__(self, obj: None, owner: type) -> RegistryAttribute: ...
-
-    @t.overload
-    def __get__(self, obj: object, owner: type) -> t.Any: ...
-
-    def __get__(self, obj: object | None, owner: type) -> t.Any:
-        if obj is None:
-            return self
-
-        try:
-            return obj.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
 
     def __set__(self, obj: t.Any, value: t.Any) -> None:
         obj.__dict__[self.name] = value
