@@ -164,8 +164,9 @@ class RegistryAttribute:
 
     PERF: it has no ``__get__``, so reading the attribute is Python's own
     lookup of the instance ``__dict__`` instead of a call (the request
-    path reads registries up to four times); on the class, the attribute
-    is this descriptor.
+    path reads registries up to four times: 3% of a hello-world request's
+    instructions, 107.2k -> 103.7k); on the class, the attribute is this
+    descriptor.
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
