@@ -214,7 +214,7 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
         server = (environ.get("SERVER_NAME"), environ.get("SERVER_PORT"))
         key = (scheme, None, server, trusted_key)
 
-    known: _KnownHosts = app.__dict__.setdefault("_known_hosts", {})
+    known = app._known_hosts
     hit = known.get(key)
     script_name = environ.get("SCRIPT_NAME")
     path_info = environ.get("PATH_INFO")
@@ -297,7 +297,7 @@ def _set_host(request: Request, host: str) -> None:
 # server name and port, trusted hosts. The values: the host, and the
 # server name werkzeug's bind makes of it. The keys come from clients:
 # bounded, emptied when full.
-_KnownHosts = dict[tuple[t.Any, ...], tuple[str, str]]
+KnownHosts = dict[tuple[t.Any, ...], tuple[str, str]]
 _HOST_MEMORY = 64
 
 

@@ -39,6 +39,7 @@ from ._coerce import coerce
 from ._routing import bind_to_request
 from ._routing import bind_to_server_name
 from ._routing import build_url
+from ._routing import KnownHosts
 from ._routing import MatchCache
 from .ctx import _run_teardowns
 from .ctx import _sentinel
@@ -298,6 +299,11 @@ class Flask(_PackageFilesMixin, App):
     def _match_cache(self) -> MatchCache:
         """Recent URL matches; see :class:`flask._routing.MatchCache`."""
         return MatchCache()
+
+    @functools.cached_property
+    def _known_hosts(self) -> KnownHosts:
+        """Hosts already validated; see :func:`flask._routing.bind_to_request`."""
+        return {}
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Bind :attr:`url_map` to a request (whose host must be in
