@@ -14,6 +14,8 @@ import pytest
 
 import flask
 from flask import signals
+from flask.sansio._registry import RegistryAttribute
+from flask.sansio.scaffold import Scaffold
 from flask.sessions import SecureCookieSessionInterface
 
 _TEARDOWNS = ("do_teardown_request", "do_teardown_appcontext")
@@ -211,15 +213,12 @@ def test_permanent_session_is_refreshed_without_being_used():
     assert "Set-Cookie" not in client.get("/").headers
 
 
-_REGISTRIES = (
-    "error_handler_spec",
-    "before_request_funcs",
-    "after_request_funcs",
-    "teardown_request_funcs",
-    "template_context_processors",
-    "url_value_preprocessors",
-    "url_default_functions",
-)
+# Every registry attribute the scaffold declares.
+_REGISTRIES = [
+    name
+    for name, value in vars(Scaffold).items()
+    if isinstance(value, RegistryAttribute)
+]
 
 
 @pytest.mark.parametrize("name", _REGISTRIES)

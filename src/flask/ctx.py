@@ -411,15 +411,12 @@ class RequestContext(_Pushable):
         opened = self.__dict__.get("_session")
 
         if opened is None:
-            # Never opened. With no cookie, the empty session would neither
-            # set nor delete one: nothing to do. With one, open it so that
-            # a permanent session is refreshed.
-            request = self.request
-
-            if (
-                "HTTP_COOKIE" not in request.environ
-                or interface.get_cookie_name(app) not in request.cookies
-            ):
+            # Never opened. Without the session's cookie, the empty session
+            # would neither set nor delete one: nothing to do (the caller,
+            # process_response, does not call this without a Cookie
+            # header). With it, open it so that a permanent session is
+            # refreshed.
+            if interface.get_cookie_name(app) not in self.request.cookies:
                 return
 
             opened = self._get_session()
