@@ -23,8 +23,10 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import operator
 import sys
 import typing as t
+from contextvars import ContextVar
 
 import jinja2
 import pytest
@@ -1355,7 +1357,61 @@ def _proxy_outcomes(proxy: t.Any, name: str) -> list[t.Any]:
         _attempt(lambda: delattr(proxy, "set_here")),
         _attempt(lambda: proxy.set_here),
         _attempt(lambda: type(getattr(proxy, _PROXIED_ATTRIBUTE[name])).__name__),
+        # What the proxy answers itself, and what it takes from its target.
+        *(
+            _attempt(lambda a=a: _describe(getattr(proxy, a)))
+            for a in _PROXY_ATTRIBUTES
+        ),
+        _attempt(lambda: _describe(proxy._get_current_object())),
+        _attempt(lambda: (type(proxy).__name__, type(proxy).__qualname__)),
+        _attempt(lambda: (type(proxy).__module__, isinstance(proxy, LocalProxy))),
+        # Item operations: on a mapping, on objects that are not one.
+        _attempt(lambda: proxy.__setitem__("k", 1)),
+        _attempt(lambda: operator.setitem(proxy, "k", 2)),
+        _attempt(lambda: proxy["k"]),
+        _attempt(lambda: "k" in proxy),
+        _attempt(lambda: len(proxy)),
+        _attempt(lambda: sorted(proxy)),
+        _attempt(lambda: type(proxy).__getitem__(proxy, "k")),
+        _attempt(lambda: operator.delitem(proxy, "k")),
+        _attempt(lambda: proxy["k"]),
+        _attempt(lambda: bool(proxy)),
+        _attempt(lambda: proxy == proxy._get_current_object()),
     ]
+
+
+# Dunder and private names a proxy may answer itself or pass on.
+_PROXY_ATTRIBUTES = [
+    "__doc__",
+    "__module__",
+    "__slots__",
+    "__dict__",
+    "__class__",
+    "__wrapped__",
+    "__weakref__",
+    "__name__",
+    "_LocalProxy__wrapped",
+]
+
+
+def _describe(value: t.Any) -> t.Any:
+    """A value as two proxies to the same target can both give it: the
+    target's own attributes and classes, but no bound method or object
+    repr, which names an id or the proxy."""
+    if isinstance(value, (str, bytes, int, bool, tuple, type(None))):
+        return value
+
+    # Unbound, a proxy's class is its own (a subclass of werkzeug's for ours).
+    if isinstance(value, type):
+        return value.__module__, value.__qualname__
+
+    if isinstance(value, ContextVar):
+        return ("ContextVar", value.name)
+
+    if isinstance(value, dict):
+        return ("dict", sorted(map(str, value)))
+
+    return type(value).__name__
 
 
 @pytest.mark.parametrize("name", _PROXIES)
@@ -1383,6 +1439,17 @@ def test_proxies_are_werkzeugs(name, where):
         outcomes[0][0] = outcomes[1][0] = None
 
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("name", _PROXIES)
+def test_proxy_answers_for_itself_only_werkzeugs_names(name):
+    """What our proxy classes define (the operations done directly, and
+    werkzeug's module, docstring and slots) are names werkzeug's proxy has
+    too: any other name is the target's."""
+    proxy_class = type(getattr(flask.globals, name))
+    werkzeug_names = {n for cls in LocalProxy.__mro__ for n in vars(cls)}
+    assert proxy_class.__mro__[1] is LocalProxy
+    assert set(vars(proxy_class)) <= werkzeug_names
 
 
 def test_proxy_keeps_no_attribute_of_its_target_for_itself():
