@@ -475,6 +475,83 @@ def test_request_class_with_its_own_blueprints_is_followed():
     assert asked
 
 
+_HOOKS_OF_INNER = [
+    "uvp outer",
+    "uvp inner",
+    "before outer",
+    "before inner",
+    "after inner",
+    "after outer",
+    "teardown inner",
+    "teardown outer",
+]
+
+
+def _inner_blueprint(self: t.Any) -> str | None:
+    return "outer.inner" if self.path.startswith("/fake") else None
+
+
+def _inner_endpoint(self: t.Any) -> str | None:
+    return "outer.inner.fake" if self.path.startswith("/fake") else "plain"
+
+
+@pytest.mark.parametrize("attribute", ["blueprint", "endpoint"])
+@pytest.mark.parametrize("how", ["subclass", "class"])
+def test_request_class_with_its_own_blueprint_or_endpoint_is_followed(
+    attribute, how, monkeypatch
+):
+    """The scopes remembered by endpoint are only used with Request's own
+    ``blueprint`` and ``endpoint``: one defined on a subclass, or set on
+    the class after requests were served, decides the hooks (as on Flask
+    3.1.3, where ``blueprints`` derives from them)."""
+    log: list[t.Any] = []
+    app = _blueprint_app(log)
+    own = property(_inner_blueprint if attribute == "blueprint" else _inner_endpoint)
+    client = app.test_client()
+
+    # The control: the app's endpoint /fake is in no blueprint.
+    assert client.get("/fake").data == b"- -"
+    assert log == []
+
+    if how == "subclass":
+        app.request_class = type("Own", (flask.Request,), {attribute: own})
+    else:
+        monkeypatch.setattr(flask.Request, attribute, own)
+
+    rv = client.get("/fake")
+    assert rv.data == b"outer inner"
+    assert log == _HOOKS_OF_INNER
+    log.clear()
+    rv = client.get("/fake/error")
+    assert (rv.status_code, rv.data) == (418, b"handled by inner")
+    assert log == _HOOKS_OF_INNER
+    log.clear()
+    assert client.get("/plain").data == b"-"
+    assert log == []
+
+
+def test_scopes_by_endpoint():
+    """Endpoints without a dot, with one, nested, and no match."""
+    app = flask.Flask(__name__)
+    a = flask.Blueprint("a", __name__)
+    b = flask.Blueprint("b", __name__)
+    b.add_url_rule("/b", "view", lambda: flask.request.blueprints)
+    a.add_url_rule("/a", "view", lambda: flask.request.blueprints)
+    a.register_blueprint(b, url_prefix="/a")
+    app.register_blueprint(a)
+    app.add_url_rule("/", "view", lambda: flask.request.blueprints)
+    client = app.test_client()
+
+    for _ in range(2):
+        assert client.get("/").json == []
+        assert client.get("/a").json == ["a"]
+        assert client.get("/a/b").json == ["a.b", "a"]
+
+    with app.test_request_context("/missing"):
+        assert flask.request.blueprints == []
+        assert flask.request._blueprint_scopes() == ()
+
+
 def test_scopes_follow_a_rule_changed_during_the_request(app):
     log = []
     a = flask.Blueprint("a", __name__)
