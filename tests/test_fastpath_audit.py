@@ -718,6 +718,25 @@ def test_response_headers_set_as_werkzeug_sets(start, ops):
     assert _apply(ours, ops) == _apply(generic, ops)
 
 
+def test_response_headers_remembered_names_as_werkzeug():
+    """Names met before (the lowered forms are remembered, at most 256),
+    names past that bound, and names whose lowercase differs in length
+    or only in case, set twice, give werkzeug's headers."""
+    from werkzeug.datastructures import Headers
+
+    from flask.wrappers import _ResponseHeaders
+
+    names = [f"X-Name-{i}" for i in range(300)] + ["\u0130", "i\u0307", "SS", "\xdf"]
+    ops = [("set", n, "1") for n in names]
+    ops += [("set", n.upper(), "2") for n in names]
+    ops += [("set", n.lower(), "3") for n in reversed(names)]
+
+    for _ in range(2):
+        ours = _ResponseHeaders([("Content-Type", "text/html")])
+        generic = Headers([("Content-Type", "text/html")])
+        assert _apply(ours, ops) == _apply(generic, ops)
+
+
 def test_directly_built_responses_carry_the_fast_headers(app):
     from flask.wrappers import _ResponseHeaders
 

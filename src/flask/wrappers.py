@@ -762,6 +762,9 @@ class _ResponseHeaders(Headers):
     Equal to werkzeug's on random operations
     (tests/test_fastpath_audit.py); callgrind: the bench's blueprint
     request, whose hooks set three headers, costs 5% fewer instructions.
+    The lowered names are looked up rather than made again on each set
+    (no ``str.lower`` call and new string per existing header): 1.6% more
+    (146.7k -> 144.4k).
     """
 
     def __setitem__(self, key: t.Any, value: t.Any) -> None:
@@ -771,17 +774,34 @@ class _ResponseHeaders(Headers):
             and "\n" not in value
             and "\r" not in value
         ):
-            name = key.lower()
+            lowered = _LOWERED_NAMES
 
-            for existing, _ in self._list:
-                if existing.lower() == name:
-                    break
-            else:
-                self._list.append((key, value))
-                return
+            try:
+                name = lowered[key]
+
+                for existing, _ in self._list:
+                    if lowered[existing] == name:
+                        break
+                else:
+                    self._list.append((key, value))
+                    return
+            except (KeyError, TypeError):
+                # A name not met before: remember the lowered names, then
+                # werkzeug's own way.
+                if len(lowered) >= 256:
+                    lowered.clear()
+
+                lowered[key] = key.lower()
+
+                for existing, _ in self._list:
+                    if type(existing) is str:
+                        lowered[existing] = existing.lower()
 
         super().__setitem__(key, value)
 
+
+# Header names met by _ResponseHeaders.__setitem__, lowered: at most 256.
+_LOWERED_NAMES: dict[str, str] = {}
 
 #: The header classes whose state is werkzeug's ``_list`` of pairs, read
 #: and extended directly by the fast paths (a subclass may keep its own).
