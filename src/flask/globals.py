@@ -102,6 +102,12 @@ def _proxy(var: ContextVar[t.Any], attribute: str | None, message: str) -> t.Any
 
         return getattr(value, name)
 
+    def __getattr__(self: LocalProxy, name: str) -> t.Any:  # type: ignore[type-arg]
+        # After __getattribute__ failed: a name the target lacks, or one of
+        # the proxy's own that raised (werkzeug's proxy then asks the
+        # target too). One call instead of werkzeug's descriptor chain.
+        return getattr(target(), name)
+
     def __setattr__(self: LocalProxy, name: str, value: t.Any) -> None:  # type: ignore[type-arg]
         setattr(target(), name, value)
 
