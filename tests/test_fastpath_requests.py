@@ -712,6 +712,103 @@ def test_plain_map_binds_the_known_host_directly(app):
     assert len(known) == 2
 
 
+# --- the request's host, kept outside the instance __dict__ -------------------
+
+
+def _host_outcomes(request: t.Any) -> list[t.Any]:
+    """Read, set, delete and read again ``host`` as a user could."""
+    rv: list[t.Any] = [request.host, request.host]
+    request.host = "set.example"
+    rv.append(request.host)
+    del request.host
+    rv.append(request.host)
+    del request.host
+
+    with pytest.raises(KeyError) as e:
+        del request.host
+
+    rv.append(e.value.args)
+    request.trusted_hosts = ["other.example"]
+    rv.append(_outcome(lambda: request.host))
+    return rv
+
+
+def _outcome(call: t.Callable[[], t.Any]) -> t.Any:
+    try:
+        return ("ok", call())
+    except Exception as e:
+        return (type(e), str(e))
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://a.example", "https://B.example:8443", "http://[::1]:80"]
+)
+def test_kept_host_behaves_as_werkzeugs_cached_property(base_url):
+    environ = EnvironBuilder("/", base_url=base_url).get_environ()
+    ours = flask.Request(dict(environ))
+    theirs = WerkzeugRequest(dict(environ))
+    assert _host_outcomes(ours) == _host_outcomes(theirs)
+
+
+def test_kept_host_is_a_werkzeug_cached_property_on_the_class():
+    kept = flask.Request.host
+    werkzeugs = WerkzeugRequest.host
+    assert isinstance(kept, cached_property)
+    assert (kept.__name__, kept.__doc__, kept.fget) == (
+        werkzeugs.__name__,
+        werkzeugs.__doc__,
+        werkzeugs.fget,
+    )
+
+
+def test_host_set_at_binding_is_kept_outside_the_instance_dict(app):
+    """The host the URL was bound with is read back from the request,
+    without the request's ``__dict__`` (see ``_kept_property``).
+    """
+    seen = {}
+
+    @app.route("/")
+    def index():
+        request = flask.request._get_current_object()
+        seen["kept"] = request._cache_host
+        seen["host"] = request.host
+        return ""
+
+    app.test_client().get("/", base_url="http://Kept.example:8080")
+    assert seen == {"kept": "kept.example:8080", "host": "kept.example:8080"}
+
+
+def test_request_class_with_its_own_host_gets_the_bound_host(app):
+    """A subclass's own ``host`` descriptor is set, as the generic path
+    sets it; a read-only one fails as on Flask 3.1.
+    """
+
+    class Recording(flask.Request):
+        stored: list[str] = []
+
+        @property
+        def host(self):
+            return self.stored[-1]
+
+        @host.setter
+        def host(self, value):
+            self.stored.append(value)
+
+    class ReadOnly(flask.Request):
+        @property
+        def host(self):
+            return "fixed"
+
+    app.add_url_rule("/", "index", lambda: flask.request.host)
+    app.request_class = Recording
+    assert app.test_client().get("/", base_url="http://r.example").data == b"r.example"
+    assert Recording.stored == ["r.example"]
+    app.request_class = ReadOnly
+
+    with pytest.raises(AttributeError, match="has no setter"):
+        app.test_client().get("/")
+
+
 # --- row 18: ensure_sync from the code flags --------------------------------
 
 

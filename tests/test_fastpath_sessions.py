@@ -344,6 +344,26 @@ def test_session_attribute_of_the_context():
         assert opened.accessed is True
 
 
+def test_session_assigned_to_the_context_but_never_read_is_saved():
+    """An extension may put its session on the context without the view
+    reading it; the lazy path sees the assignment and saves it (as Flask
+    3.1.3 does, with ``Vary: Cookie``).
+    """
+    app = _session_app()
+
+    @app.before_request
+    def assign() -> None:
+        if flask.request.path == "/untouched":
+            session = SecureCookieSession()
+            session["a"] = "assigned"
+            flask.globals.request_ctx._session = session
+
+    client = app.test_client()
+    rv = client.get("/untouched")
+    assert rv.headers["Vary"] == "Cookie"
+    assert client.get("/read").data == b"'assigned'"
+
+
 def test_shipped_interface_opens_lazily():
     """The control: pushed, the shipped interface has not opened the
     session yet; an untouched session without a cookie is not saved.
@@ -351,7 +371,7 @@ def test_shipped_interface_opens_lazily():
     app = _session_app()
 
     with app.test_request_context() as ctx:
-        assert ctx.__dict__.get("_session") is None
+        assert ctx._session_kept is None
 
     rv = app.test_client().get("/untouched")
     assert "Set-Cookie" not in rv.headers

@@ -1008,7 +1008,8 @@ def test_request_ctx_session_attribute_after_untouched_request(
         assert isinstance(session, flask.sessions.SecureCookieSession)
         assert not session.accessed
         assert not session.modified
-        assert "_session" in vars(request_ctx._get_current_object())
+        # Kept by the context (not opened again on the next read).
+        assert request_ctx._session_kept is session
         # Reading it did not count as using it.
         assert "Vary" not in rv.headers
         assert request_ctx._session is session

@@ -18,7 +18,6 @@ from werkzeug.routing import PathConverter
 from werkzeug.routing import Rule
 from werkzeug.routing import UnicodeConverter
 from werkzeug.routing import UUIDConverter
-from werkzeug.sansio.request import Request as _SansioRequest
 from werkzeug.wsgi import get_host
 
 from .globals import _cv_app
@@ -157,9 +156,6 @@ class MatchCache:
         return self._all_pure
 
 
-_werkzeug_host = _SansioRequest.host
-
-
 def _environ_text(value: str | None) -> str | None:
     """A WSGI environ string (bytes as latin-1) read as UTF-8, as
     werkzeug's ``bind_to_environ`` reads it.
@@ -286,11 +282,7 @@ def _set_host(request: Request, host: str) -> None:
     request, whatever the request class does (a read-only ``host``
     property fails as it does on Flask 3.1).
     """
-    if type(request).host is _werkzeug_host:
-        # PERF: what werkzeug's cached_property stores, without its __set__.
-        request.__dict__["host"] = host
-    else:
-        request.host = host
+    request.host = host
 
 
 # Hosts seen, by what werkzeug's get_host reads: scheme, Host header,

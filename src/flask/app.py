@@ -621,7 +621,7 @@ class Flask(_PackageFilesMixin, App):
         # PERF: a session never opened, without a cookie to refresh, has
         # nothing to save: checked here rather than in _save_session, which
         # spares a call (2% of a hello-world request, 109.3k -> 107.2k).
-        if "_session" in ctx.__dict__ or "HTTP_COOKIE" in ctx.request.environ:
+        if ctx._session_kept is not None or "HTTP_COOKIE" in ctx.request.environ:
             ctx._save_session(response)
 
         return response

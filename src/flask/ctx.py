@@ -310,20 +310,34 @@ class _LazySession:
     parsing and verifying the cookie on requests that never use it. Code
     that reads ``_session`` directly (extensions, test suites) still finds
     the session there once the context has been pushed, not marked
-    accessed; before the first push it is ``None``, as in Flask 3.1. A
-    non-data descriptor: once opened or assigned, the instance attribute
-    answers and this is not called again.
+    accessed; before the first push it is ``None``, as in Flask 3.1.
+
+    The session is kept in ``_session_kept`` (``None``: not opened), which
+    the framework reads to know whether it was opened. A data descriptor,
+    so that assigning ``_session`` is seen too; not the instance
+    ``__dict__``, whose use on CPython 3.11 makes every later attribute
+    read of the context slower (see ``wrappers._kept_property``).
     """
 
     def __get__(self, ctx: RequestContext | None, owner: type[RequestContext]) -> t.Any:
         if ctx is None:
             return self
 
-        if not ctx.__dict__.get("_pushed"):
-            return None
+        session = ctx._session_kept
 
-        session = ctx._session = ctx._open_session()
+        if session is None and ctx._pushed:
+            session = ctx._session_kept = ctx._open_session()
+
         return session
+
+    def __set__(self, ctx: RequestContext, value: SessionMixin | None) -> None:
+        ctx._session_kept = value
+
+    def __delete__(self, ctx: RequestContext) -> None:
+        if ctx._session_kept is None:
+            raise AttributeError("_session")
+
+        ctx._session_kept = None
 
 
 class RequestContext(_Pushable):
@@ -337,6 +351,8 @@ class RequestContext(_Pushable):
     """
 
     _session: SessionMixin | None = _LazySession()  # type: ignore[assignment]
+    _session_kept: SessionMixin | None = None
+    _pushed = False
 
     def __init__(
         self,
@@ -366,10 +382,8 @@ class RequestContext(_Pushable):
         #: has taken them from the session.
         self.flashes: list[tuple[str, str]] | None = None
 
-        # Left unset, ``_session`` is the class descriptor's to open.
-        if session is not None:
-            self._session = session
-
+        # None: the class descriptor opens it when it is first needed.
+        self._session_kept = session
         self._pushed = False
         self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[
@@ -388,10 +402,10 @@ class RequestContext(_Pushable):
 
     def _get_session(self) -> SessionMixin:
         """The session, opened if needed, not marked accessed."""
-        session = self.__dict__.get("_session")
+        session = self._session_kept
 
         if session is None:
-            session = self._session = self._open_session()
+            session = self._session_kept = self._open_session()
 
         return session
 
@@ -408,7 +422,7 @@ class RequestContext(_Pushable):
         """Let the app's interface save the session into ``response``."""
         app = self.app
         interface = app.session_interface
-        opened = self.__dict__.get("_session")
+        opened = self._session_kept
 
         if opened is None:
             # Never opened. Without the session's cookie, the empty session
@@ -468,10 +482,8 @@ class RequestContext(_Pushable):
 
         self._pushed = True
 
-        if self.__dict__.get("_session") is None and not _opens_lazily(
-            self.app.session_interface
-        ):
-            self._session = self._open_session()
+        if self._session_kept is None and not _opens_lazily(self.app.session_interface):
+            self._session_kept = self._open_session()
 
         if self.url_adapter is not None:
             self.match_request()
