@@ -750,15 +750,41 @@ def test_kept_host_behaves_as_werkzeugs_cached_property(base_url):
     assert _host_outcomes(ours) == _host_outcomes(theirs)
 
 
-def test_kept_host_is_a_werkzeug_cached_property_on_the_class():
-    kept = flask.Request.host
-    werkzeugs = WerkzeugRequest.host
+@pytest.mark.parametrize("name", ["args", "cookies"])
+def test_kept_args_and_cookies_behave_as_werkzeugs_cached_property(name):
+    environ = EnvironBuilder(
+        "/?a=1&b=2&a=3", headers={"Cookie": "x=1; y=2"}
+    ).get_environ()
+
+    def outcomes(request: t.Any) -> list[t.Any]:
+        first = getattr(request, name)
+        rv: list[t.Any] = [first.to_dict(flat=False), getattr(request, name) is first]
+        setattr(request, name, "set")
+        rv.append(getattr(request, name))
+        delattr(request, name)
+        again = getattr(request, name)
+        rv += [again.to_dict(flat=False), again is first, type(again)]
+        delattr(request, name)
+
+        with pytest.raises(KeyError) as e:
+            delattr(request, name)
+
+        return [*rv, e.value.args]
+
+    expected = outcomes(WerkzeugRequest(dict(environ)))
+    expected[-2] = type(getattr(flask.Request(dict(environ)), name))
+    assert outcomes(flask.Request(dict(environ))) == expected
+
+
+@pytest.mark.parametrize("name", ["host", "args", "cookies"])
+def test_kept_properties_are_werkzeug_cached_properties_on_the_class(name):
+    kept = getattr(flask.Request, name)
+    werkzeugs = getattr(WerkzeugRequest, name)
     assert isinstance(kept, cached_property)
-    assert (kept.__name__, kept.__doc__, kept.fget) == (
-        werkzeugs.__name__,
-        werkzeugs.__doc__,
-        werkzeugs.fget,
-    )
+    assert kept.__name__ == werkzeugs.__name__ == name
+    # The host is werkzeug's own; args and cookies are ours, documented.
+    assert kept.__doc__ == kept.fget.__doc__
+    assert (kept.fget is werkzeugs.fget) == (name == "host")
 
 
 def test_host_set_at_binding_is_kept_outside_the_instance_dict(app):

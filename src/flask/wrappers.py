@@ -51,7 +51,8 @@ class _kept_property(cached_property[t.Any]):
     request. The host is set on every request. Kept this way, together
     with the context's session (``ctx._LazySession``), callgrind counts
     per request: hello 102.6k -> 95.8k instructions, blueprint 143.9k ->
-    138.2k, json_params 142.4k -> 137.6k.
+    138.2k, json_params 142.4k -> 137.6k. ``args`` and ``cookies``, kept
+    too: json_params 137.6k -> 135.9k, session 351.6k -> 349.5k.
     """
 
     def __get__(self, obj: object, type: type | None = None) -> t.Any:
@@ -467,7 +468,7 @@ class Request(RequestBase):
     # a client's typo (Flask 3.1 too). Invalid bytes stay percent-encoded
     # instead, as werkzeug already does for "%80".
 
-    @cached_property
+    @_kept_property
     def args(self) -> MultiDict[str, str]:
         """The parsed query string (the part of the URL after ``?``).
 
@@ -477,7 +478,7 @@ class Request(RequestBase):
         query = self.query_string.decode("utf-8", "werkzeug.url_quote")
         return _multidict(self.parameter_storage_class, _parse_urlencoded(query))
 
-    @cached_property
+    @_kept_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies the request sent, by name."""
         headers = self.headers
