@@ -428,6 +428,49 @@ def test_one_loop_per_thread_reused(app):
     assert not loops[0].is_closed()
 
 
+def test_closed_thread_loop_is_replaced(app, client, loop_pass):
+    """Code that closes this thread's loop (as asyncio.run's callers may)
+    gets a new one on the next async request, whichever way it is driven.
+    """
+    from flask import _async
+
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    @app.route("/")
+    async def index():
+        loops.append(asyncio.get_running_loop())
+        return "ok"
+
+    assert client.get("/").data == b"ok"
+    fast = _async._local.value.fast
+    loops[0].close()
+    assert client.get("/").data == b"ok"
+    assert loops[1] is not loops[0]
+    assert not loops[1].is_closed()
+    # The new loop is driven the usual way for its kind.
+    assert _async._local.value.fast is True
+    _async._local.value.fast = fast
+
+
+def test_thread_loop_fast_only_for_asyncio_own_loops(monkeypatch):
+    """A loop class without asyncio's internals is driven through its
+    public methods."""
+    from flask import _async
+
+    class Odd(asyncio.SelectorEventLoop):
+        def __init__(self) -> None:
+            super().__init__()
+            self._asyncgens = set()  # type: ignore[assignment]
+
+    monkeypatch.setattr(asyncio, "new_event_loop", Odd)
+    thread_loop = _async._ThreadLoop()
+
+    try:
+        assert thread_loop.fast is False
+    finally:
+        thread_loop.loop.close()
+
+
 def test_thread_loop_closed_when_thread_ends(app):
     loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
     closed_before_collect: list[bool] = []

@@ -39,6 +39,7 @@ import typing as t
 import weakref
 from concurrent.futures import Executor
 from concurrent.futures import Future
+from types import CoroutineType
 
 _T = t.TypeVar("_T")
 _CoroFunc = t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
@@ -128,14 +129,20 @@ class _ThreadLoop:
 
     def __init__(self) -> None:
         self.loop = loop = asyncio.new_event_loop()
-        #: Whether _run_ready can drive this loop: asyncio's own loops.
-        self.fast = isinstance(loop, asyncio.BaseEventLoop) and all(
-            hasattr(loop, name)
-            for name in (
-                "_ready",
-                "_asyncgen_firstiter_hook",
-                "_asyncgen_finalizer_hook",
+        #: Whether _run_ready can drive this loop, and run() read its
+        #: state directly: asyncio's own loops.
+        self.fast = (
+            isinstance(loop, asyncio.BaseEventLoop)
+            and all(
+                hasattr(loop, name)
+                for name in (
+                    "_ready",
+                    "_closed",
+                    "_asyncgen_firstiter_hook",
+                    "_asyncgen_finalizer_hook",
+                )
             )
+            and type(getattr(loop, "_asyncgens", None)) is weakref.WeakSet
         )
         # Not a bound method: the loop must not keep this object alive, so
         # that it is closed as soon as its thread ends.
@@ -289,7 +296,15 @@ def run(func: _CoroFunc, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
 
     thread_loop: _ThreadLoop | None = getattr(_local, "value", None)
 
-    if thread_loop is None or thread_loop.loop.is_closed():
+    # PERF: on asyncio's own loops, is_closed() and the truth of the
+    # async generators' WeakSet are read without their Python calls, and a
+    # coroutine is known by its type first: 1.2% of the bench's async
+    # request (callgrind, 138.0k -> 136.4k instructions).
+    if thread_loop is None or (
+        thread_loop.loop._closed  # type: ignore[attr-defined]
+        if thread_loop.fast
+        else thread_loop.loop.is_closed()
+    ):
         thread_loop = _local.value = _ThreadLoop()
 
     loop = thread_loop.loop
@@ -328,7 +343,11 @@ def run(func: _CoroFunc, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
                 with contextlib.suppress(BaseException):
                     loop.run_until_complete(task)
 
-            if thread_loop.tasks.count or getattr(loop, "_asyncgens", None):
+            if thread_loop.tasks.count or (
+                loop._asyncgens.data  # type: ignore[attr-defined]
+                if thread_loop.fast
+                else getattr(loop, "_asyncgens", None)
+            ):
                 _cancel_leftovers(loop)
     finally:
         if outer_executor is not None:
@@ -384,7 +403,7 @@ def _start(
     # NOTE: the exception the caller is handling needs no passing here:
     # the loop runs in the caller's thread, inside its except block, so
     # sys.exc_info() in the coroutine already sees it.
-    if _TASK_CONTEXT and inspect.iscoroutine(coro):
+    if _TASK_CONTEXT and (type(coro) is CoroutineType or inspect.iscoroutine(coro)):
         # PERF: the task runs in our copy of the context, which then holds
         # its final state: no wrapper coroutine, no second copy. Made
         # directly rather than by create_task: the task factory counts
