@@ -229,9 +229,12 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
     method = environ["REQUEST_METHOD"]
     subdomain = url_map.default_subdomain or ""
 
+    # COMPAT(3.1): the host worked out from the environ is set on the
+    # request, whatever the request class does (a read-only ``host``
+    # property fails as it does on Flask 3.1).
     if hit is None:
         host = get_host(environ, trusted)
-        _set_host(request, host)
+        request.host = host
         adapter = Map.bind(
             url_map, host, script_name, subdomain, scheme, method, path_info, query
         )
@@ -242,7 +245,7 @@ def bind_to_request(app: Flask, request: Request) -> MapAdapter:
         known[key] = (host, adapter.server_name)
         return adapter
 
-    _set_host(request, hit[0])
+    request.host = hit[0]
     return MapAdapter(
         url_map,
         hit[1],
@@ -262,7 +265,7 @@ def _bind_to_environ(
     ``SERVER_NAME``, host or subdomain matching, a websocket handshake, or
     a map class of its own.
     """
-    _set_host(request, get_host(environ, request.trusted_hosts))
+    request.host = get_host(environ, request.trusted_hosts)  # as bind_to_request
     server_name = app.config["SERVER_NAME"]
     subdomain = None
 
@@ -275,14 +278,6 @@ def _bind_to_environ(
     return url_map.bind_to_environ(
         environ, server_name=server_name, subdomain=subdomain
     )
-
-
-def _set_host(request: Request, host: str) -> None:
-    """COMPAT(3.1): the host worked out from the environ is set on the
-    request, whatever the request class does (a read-only ``host``
-    property fails as it does on Flask 3.1).
-    """
-    request.host = host
 
 
 # Hosts seen, by what werkzeug's get_host reads: scheme, Host header,
